@@ -1,0 +1,163 @@
+/**
+ * The four interfaces every transport implements (DESIGN.md §4). `memory://` and `nats://`
+ * sit behind them, and one conformance suite runs against both. Task messages cross as opaque
+ * frames (bytes made by `protocol/`); results cross as `ResultMeta` objects, which a transport
+ * encodes as it needs.
+ */
+import type { Millis } from '../util/time.ts';
+import type { ResultMeta } from '../protocol/result-meta.ts';
+import type { CeleriacEvent } from '../protocol/events.ts';
+import type { ControlReply, ControlRequest } from '../protocol/control.ts';
+
+export type Unsubscribe = () => void;
+
+export interface PublishOptions {
+  /** 0-9, 9 highest. Served highest first within a queue. @default 0 */
+  priority?: number;
+  /** Epoch ms before which the message must not be delivered (countdown/eta). */
+  notBefore?: Millis;
+  /** Deduplication key: a retried publish with the same id is stored once. The task id. */
+  msgId?: string;
+}
+
+/** One message handed to a consumer. Exactly one of ack, nack or reject ends it. */
+export interface Delivery {
+  readonly queue: string;
+  readonly frame: Uint8Array;
+  readonly priority: number;
+  /** 1 on first delivery, then 2, 3, ... */
+  readonly deliveryCount: number;
+  readonly redelivered: boolean;
+  /** Removes the message for good. */
+  ack(): Promise<void>;
+  /** Hands the message back, to be delivered again after `delay` ms (0: at once). */
+  nack(opts?: { delay?: Millis }): Promise<void>;
+  /** Extends the visibility deadline: the message stays with this consumer. */
+  working(): Promise<void>;
+  /** Moves the message to the dead-letter list with the reason. */
+  reject(reason: string): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /**
+   * How long a delivery may stay unacked without `working()` before it is handed to another
+   * consumer. @default the broker's visibility timeout
+   */
+  visibilityTimeout?: Millis;
+}
+
+/**
+ * A stream of deliveries driven by credit: the broker never hands over more messages than the
+ * consumer asked for with `request(n)`, so a worker fetches exactly its free slots.
+ */
+export interface Subscription {
+  /** Asks for `n` more deliveries. */
+  request(n: number): void;
+  /** Credit not yet used. */
+  readonly credit: number;
+  /** Stops delivering. Unacked deliveries stay with their holder until acked or nacked. */
+  close(): Promise<void>;
+}
+
+export interface DeadLetter {
+  queue: string;
+  frame: Uint8Array;
+  reason: string;
+  at: Millis;
+}
+
+export interface Broker {
+  publish(queue: string, frame: Uint8Array, opts?: PublishOptions): Promise<void>;
+  /** Publishes several messages together, confirmed as one window. */
+  publishMany(items: { queue: string; frame: Uint8Array; opts?: PublishOptions }[]): Promise<void>;
+  subscribe(queue: string, onDelivery: (d: Delivery) => void, opts?: SubscribeOptions): Subscription;
+  /** Removes every waiting (not delivered) message of the queue; returns how many. */
+  purge(queue: string): Promise<number>;
+  /** Waiting messages of the queue (ready and delayed, not delivered). */
+  size(queue: string): Promise<number>;
+  /** Dead-lettered messages, oldest first. */
+  deadLetters(queue?: string): Promise<DeadLetter[]>;
+  close(): Promise<void>;
+}
+
+export interface ChordJoinResult {
+  /** True for exactly one caller: the one whose result completed the set. */
+  complete: boolean;
+  /** The header results in header order, when complete. */
+  results?: unknown[];
+}
+
+export interface ResultBackend {
+  /**
+   * Writes a task's meta and notifies watchers. Once a ready state (SUCCESS, FAILURE,
+   * REVOKED) is stored, later writes for that id are ignored: the first result wins.
+   * Resolves `false` when the write was ignored.
+   */
+  set(meta: ResultMeta): Promise<boolean>;
+  get(taskId: string): Promise<ResultMeta | undefined>;
+  /**
+   * Calls `listener` for every write to the key from now on, in order. The caller reads the
+   * current value after subscribing, so no write is missed.
+   */
+  watch(taskId: string, listener: (meta: ResultMeta) => void): Unsubscribe;
+  forget(taskId: string): Promise<void>;
+  saveGroup(groupId: string, taskIds: string[]): Promise<void>;
+  restoreGroup(groupId: string): Promise<string[] | undefined>;
+  forgetGroup(groupId: string): Promise<void>;
+  /**
+   * Records header task `index`'s `value` in chord `chordId` of `size` tasks. A repeated index
+   * (a redelivered header task) counts once.
+   */
+  chordJoin(chordId: string, index: number, size: number, value: unknown): Promise<ChordJoinResult>;
+  /** Atomically adds `by` to a counter and returns the new value. */
+  incr(key: string, by?: number): Promise<number>;
+  /** A small value with a time to live (beat's last-run times and locks). */
+  setKey(key: string, value: unknown, opts?: { ttl?: Millis; ifAbsent?: boolean }): Promise<boolean>;
+  getKey(key: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface BroadcastOptions {
+  /** Hostnames to address; all workers when absent. */
+  destination?: string[];
+  timeout: Millis;
+  /** Stop waiting after this many replies (default: destinations' count, or every live worker). */
+  limit?: number;
+}
+
+export type ControlHandler = (req: ControlRequest) => Promise<unknown> | unknown;
+
+export interface ControlBus {
+  /** Sends a request to the addressed workers and gathers their replies. */
+  broadcast(req: ControlRequest, opts: BroadcastOptions): Promise<ControlReply[]>;
+  /** Answers requests addressed to `hostname` (or to all). */
+  serve(hostname: string, handler: ControlHandler): Unsubscribe;
+  close(): Promise<void>;
+}
+
+export interface EventBus {
+  /** Fire and forget: an event with no listener is dropped. */
+  publish(event: CeleriacEvent): void;
+  /** `pattern`: an event type, a glob such as `'task-*'`, or `'*'`. */
+  subscribe(pattern: string, listener: (event: CeleriacEvent) => void): Unsubscribe;
+  close(): Promise<void>;
+}
+
+/** Connection status, surfaced as events and logs, never thrown into the host's loop. */
+export type TransportStatus =
+  | { type: 'connected'; server: string }
+  | { type: 'disconnected'; server: string }
+  | { type: 'reconnecting'; attempt: number }
+  | { type: 'reconnected'; server: string }
+  | { type: 'error'; error: Error };
+
+export interface Transport {
+  readonly url: string;
+  readonly broker: Broker;
+  readonly backend: ResultBackend | null;
+  readonly control: ControlBus;
+  readonly events: EventBus;
+  onStatus(listener: (s: TransportStatus) => void): Unsubscribe;
+  /** Drains and closes everything; idempotent. */
+  close(): Promise<void>;
+}
