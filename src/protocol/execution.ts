@@ -40,7 +40,9 @@ export type ExecOutcome =
   /** The task asked to run again: publish a copy with `retries + 1` not before `countdown`. */
   | { status: 'retry'; countdown: number; error: WireError; runtime: number }
   /** The task was revoked before or while it ran. */
-  | { status: 'revoked'; error: WireError; runtime: number };
+  | { status: 'revoked'; error: WireError; runtime: number }
+  /** Cut short by a cold shutdown: the message goes back to the broker, no state is written. */
+  | { status: 'aborted'; runtime: number };
 
 /** Side messages a running task sends to its worker (thread → host). */
 export type ExecEvent =

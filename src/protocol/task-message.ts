@@ -47,7 +47,7 @@ export interface TaskMessage {
   eta: string | null;
   /** ISO 8601 time after which the task is revoked instead of run. */
   expires: string | null;
-  /** `[soft, hard]` seconds, as Celery's `timelimit` header. */
+  /** `[soft, hard]` seconds. Celery's `timelimit` header holds `[hard, soft]`; protocol/wire.ts maps it. */
   timeLimit: [number | null, number | null];
   ignoreResult: boolean;
   /** `hostname` or `pid@host` of the producer. */

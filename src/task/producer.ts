@@ -1,0 +1,203 @@
+/**
+ * Turns a call into a task message and publishes it: routing, eta/expiry, time limits,
+ * serializer and compression resolved once here; publish retried by the retry policy, then
+ * `OperationalError`. A publish that resolved is never lost (the broker accepted it).
+ */
+import { hostname } from 'node:os';
+import { OperationalError, ClosedError } from '../errors.ts';
+import type { Clock } from '../actors/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Compression, SerializerName, TaskMessage } from '../protocol/task-message.ts';
+import { encodeTask } from '../protocol/wire.ts';
+import { newTaskMessage } from '../protocol/task-message-defaults.ts';
+import type { Broker, EventBus, PublishOptions } from '../transport/types.ts';
+import { delay } from '../util/delay.ts';
+import { policyInterval, type RetryPolicy } from '../util/backoff.ts';
+import { uuid } from '../util/ids.ts';
+import { toMillis, type Seconds } from '../util/time.ts';
+import { toSignatureData, type SignatureLike } from './signature-like.ts';
+import type { SendOptions, SentTask } from './app-context.ts';
+import type { TaskDefinition } from './registry.ts';
+import { resolveRoute, type compileRoutes } from './routing.ts';
+
+/** The configuration the producer reads at each publish (resolved values). */
+export interface ProducerConf {
+  taskDefaultQueue: string;
+  taskDefaultPriority: number;
+  taskSerializer: SerializerName;
+  taskCompression: Compression | null;
+  taskIgnoreResult: boolean;
+  taskTimeLimit: Seconds | null;
+  taskSoftTimeLimit: Seconds | null;
+  taskPublishRetry: boolean;
+  taskPublishRetryPolicy: RetryPolicy;
+  taskSendSentEvent: boolean;
+}
+
+export interface ProducerDeps {
+  conf: () => ProducerConf;
+  router: () => ReturnType<typeof compileRoutes>;
+  broker: () => Promise<Broker>;
+  events: () => Promise<EventBus>;
+  lookup: (name: string) => TaskDefinition | undefined;
+  clock: Clock;
+  logger: Logger;
+}
+
+interface Prepared {
+  queue: string;
+  frame: Uint8Array;
+  opts: PublishOptions;
+  message: TaskMessage;
+  retry: boolean;
+  policy: RetryPolicy;
+}
+
+const ORIGIN = `${process.pid}@${hostname()}`;
+
+const asList = (v: SignatureLike | SignatureLike[] | undefined) =>
+  v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(toSignatureData);
+
+export class Producer {
+  readonly #deps: ProducerDeps;
+  #closed = false;
+
+  constructor(deps: ProducerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Builds the message and its publish options without sending. */
+  prepare(taskName: string, args: unknown[], o: SendOptions): Prepared {
+    const conf = this.#deps.conf();
+    const def = this.#deps.lookup(taskName);
+    const topts = def?.options ?? {};
+    const now = this.#deps.clock.now();
+    const id = o.taskId ?? uuid();
+    const route = resolveRoute({
+      explicitQueue: o.queue,
+      router: this.#deps.router(),
+      taskQueue: topts.queue,
+      defaultQueue: conf.taskDefaultQueue,
+      name: taskName,
+      args,
+      options: o as Record<string, unknown>,
+    });
+    const etaMs = o.eta !== undefined ? o.eta.getTime() : o.countdown !== undefined ? now + toMillis(o.countdown) : null;
+    const expiresOpt = o.expires ?? topts.expires ?? null;
+    const expiresMs =
+      expiresOpt === null ? null : expiresOpt instanceof Date ? expiresOpt.getTime() : now + toMillis(expiresOpt);
+    const priority = o.priority ?? route.priority ?? topts.priority ?? conf.taskDefaultPriority;
+    const message = newTaskMessage({
+      id,
+      task: taskName,
+      args,
+      kwargs: o.kwargs ?? {},
+      rootId: o.rootId ?? id,
+      parentId: o.parentId ?? null,
+      groupId: o.groupId ?? null,
+      groupIndex: o.groupIndex ?? null,
+      retries: o.retries ?? 0,
+      eta: etaMs === null ? null : new Date(etaMs).toISOString(),
+      expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+      timeLimit: [
+        o.softTimeLimit ?? topts.softTimeLimit ?? conf.taskSoftTimeLimit ?? null,
+        o.timeLimit ?? topts.timeLimit ?? conf.taskTimeLimit ?? null,
+      ],
+      ignoreResult: o.ignoreResult ?? topts.ignoreResult ?? conf.taskIgnoreResult,
+      origin: ORIGIN,
+      priority,
+      headers: o.headers ?? {},
+      callbacks: asList(o.link),
+      errbacks: asList(o.linkError),
+      chain: o.chain ?? [],
+      chord: o.chord ?? null,
+      options: {},
+    });
+    const frame = encodeTask(message, {
+      serializer: o.serializer ?? topts.serializer ?? conf.taskSerializer,
+      compression: o.compression ?? conf.taskCompression,
+    });
+    // A retry republishes the same task id: its dedup key must differ from the first publish's.
+    const msgId = message.retries > 0 ? `${id}.r${message.retries}` : id;
+    const opts: PublishOptions = { priority, msgId };
+    if (etaMs !== null && etaMs > now) opts.notBefore = etaMs;
+    return {
+      queue: route.queue,
+      frame,
+      opts,
+      message,
+      retry: o.retry ?? conf.taskPublishRetry,
+      policy: { ...conf.taskPublishRetryPolicy, ...(o.retryPolicy ?? {}) },
+    };
+  }
+
+  async send(taskName: string, args: unknown[], options: SendOptions): Promise<SentTask> {
+    const [sent] = await this.sendMany([{ taskName, args, options }]);
+    return sent!;
+  }
+
+  async sendMany(items: { taskName: string; args: unknown[]; options: SendOptions }[]): Promise<SentTask[]> {
+    if (this.#closed) throw new ClosedError('the app is closed');
+    const prepared = items.map((i) => this.prepare(i.taskName, i.args, i.options));
+    if (prepared.length === 0) return [];
+    const first = prepared[0]!;
+    // Opening the connection is part of the attempt: a broker that is down at first use is
+    // retried by the same policy.
+    await this.#withRetry(first.retry, first.policy, async () => {
+      const broker = await this.#deps.broker();
+      await (prepared.length === 1
+        ? broker.publish(first.queue, first.frame, first.opts)
+        : broker.publishMany(prepared.map((p) => ({ queue: p.queue, frame: p.frame, opts: p.opts }))));
+    });
+    if (this.#deps.conf().taskSendSentEvent) await this.#sentEvents(prepared);
+    return prepared.map((p) => ({ id: p.message.id, ignored: p.message.ignoreResult }));
+  }
+
+  async #sentEvents(prepared: Prepared[]): Promise<void> {
+    const events = await this.#deps.events();
+    for (const p of prepared) {
+      const m = p.message;
+      events.publish({
+        type: 'task-sent',
+        hostname: ORIGIN,
+        timestamp: this.#deps.clock.now() / 1000,
+        clock: 0,
+        pid: process.pid,
+        uuid: m.id,
+        name: m.task,
+        args: m.args,
+        kwargs: m.kwargs,
+        eta: m.eta,
+        expires: m.expires,
+        retries: m.retries,
+        parentId: m.parentId,
+        rootId: m.rootId,
+        queue: p.queue,
+      });
+    }
+  }
+
+  async #withRetry(retry: boolean, policy: RetryPolicy, op: () => Promise<void>): Promise<void> {
+    const maxRetries = retry ? policy.maxRetries : 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await op();
+        return;
+      } catch (err) {
+        if (err instanceof ClosedError) throw err;
+        if (maxRetries !== null && attempt >= maxRetries) {
+          throw new OperationalError(`publish failed after ${attempt + 1} attempt(s): ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        const wait = policyInterval(policy, attempt);
+        this.#deps.logger.warn({ err, attempt: attempt + 1, wait }, 'publish failed, retrying');
+        await delay(toMillis(wait));
+      }
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The in-process result backend behind `memory://`. Values are stored as structured clones
+ * (what a NATS KV round trip would give), the first ready state written for a task wins, and
+ * every key expires `resultExpires` ms after its last write, through one timer heap (plus a
+ * check on read, so a value past its time is never returned while the timer is pending).
+ */
+import { ChordError, ClosedError, ConfigError } from '../../errors.ts';
+import type { Clock } from '../../actors/clock.ts';
+import { systemClock } from '../../actors/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import { isReady, type ResultMeta } from '../../protocol/result-meta.ts';
+import type { Millis } from '../../util/time.ts';
+import type { ChordJoinResult, ResultBackend, Unsubscribe } from '../types.ts';
+import { Fifo } from './fifo.ts';
+import { type HeapNode, TimerHeap } from './timer-heap.ts';
+
+export interface MemoryResultBackendOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /**
+   * How long results, groups, chord state and counters live after their last write, ms;
+   * `null` keeps them for ever. @default 86_400_000 (1 day, as Celery's `result_expires`)
+   */
+  resultExpires?: Millis | null;
+}
+
+export const DEFAULT_RESULT_EXPIRES: Millis = 86_400_000;
+
+interface ChordState {
+  size: number;
+  values: Map<number, unknown>;
+  done: boolean;
+}
+
+class Entry<V> implements HeapNode {
+  at: Millis = 0;
+  seq = 0;
+  heapIndex = -1;
+  constructor(
+    readonly table: Map<string, Entry<unknown>>,
+    readonly key: string,
+    public value: V,
+  ) {}
+}
+
+interface Watcher {
+  fn: (meta: ResultMeta) => void;
+  active: boolean;
+}
+
+export class MemoryResultBackend implements ResultBackend {
+  readonly #clock: Clock;
+  readonly #log: Logger | undefined;
+  readonly #expires: Millis | null;
+  readonly #heap: TimerHeap<Entry<unknown>>;
+  readonly #results = new Map<string, Entry<unknown>>();
+  readonly #groups = new Map<string, Entry<unknown>>();
+  readonly #chords = new Map<string, Entry<unknown>>();
+  readonly #counters = new Map<string, Entry<unknown>>();
+  readonly #keys = new Map<string, Entry<unknown>>();
+  readonly #watchers = new Map<string, Set<Watcher>>();
+  // Notifications waiting for the microtask that runs them: two parallel FIFOs, no per-write object.
+  readonly #pendingWatchers = new Fifo<Watcher>();
+  readonly #pendingMetas = new Fifo<ResultMeta>();
+  #notifyScheduled = false;
+  readonly #notify = (): void => this.#runNotify();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(opts: MemoryResultBackendOptions = {}) {
+    this.#clock = opts.clock ?? systemClock;
+    this.#log = opts.logger;
+    const expires = opts.resultExpires === undefined ? DEFAULT_RESULT_EXPIRES : opts.resultExpires;
+    if (expires !== null && !(typeof expires === 'number' && expires > 0)) {
+      throw new ConfigError(`\`resultExpires\` must be a number of ms > 0 or null, got ${String(expires)}`);
+    }
+    this.#expires = expires;
+    this.#heap = new TimerHeap<Entry<unknown>>(this.#clock, (e) => this.#expire(e), this.#log);
+  }
+
+  async set(meta: ResultMeta): Promise<boolean> {
+    this.#check();
+    const current = this.#live(this.#results, meta.taskId);
+    if (current !== undefined && isReady((current.value as ResultMeta).state)) return false;
+    const stored = structuredClone(meta);
+    this.#put(this.#results, meta.taskId, stored, this.#expires);
+    const watchers = this.#watchers.get(meta.taskId);
+    if (watchers !== undefined) {
+      for (const w of watchers) {
+        this.#pendingWatchers.push(w);
+        this.#pendingMetas.push(stored);
+      }
+      if (!this.#notifyScheduled) {
+        this.#notifyScheduled = true;
+        queueMicrotask(this.#notify);
+      }
+    }
+    return true;
+  }
+
+  async get(taskId: string): Promise<ResultMeta | undefined> {
+    this.#check();
+    const e = this.#live(this.#results, taskId);
+    return e === undefined ? undefined : structuredClone(e.value as ResultMeta);
+  }
+
+  watch(taskId: string, listener: (meta: ResultMeta) => void): Unsubscribe {
+    this.#check();
+    const w: Watcher = { fn: listener, active: true };
+    let set = this.#watchers.get(taskId);
+    if (set === undefined) {
+      set = new Set();
+      this.#watchers.set(taskId, set);
+    }
+    set.add(w);
+    return () => {
+      w.active = false;
+      const s = this.#watchers.get(taskId);
+      if (s?.delete(w) === true && s.size === 0) this.#watchers.delete(taskId);
+    };
+  }
+
+  async forget(taskId: string): Promise<void> {
+    this.#check();
+    this.#delete(this.#results, taskId);
+  }
+
+  async saveGroup(groupId: string, taskIds: string[]): Promise<void> {
+    this.#check();
+    this.#put(this.#groups, groupId, [...taskIds], this.#expires);
+  }
+
+  async restoreGroup(groupId: string): Promise<string[] | undefined> {
+    this.#check();
+    const e = this.#live(this.#groups, groupId);
+    return e === undefined ? undefined : [...(e.value as string[])];
+  }
+
+  async forgetGroup(groupId: string): Promise<void> {
+    this.#check();
+    this.#delete(this.#groups, groupId);
+  }
+
+  async chordJoin(chordId: string, index: number, size: number, value: unknown): Promise<ChordJoinResult> {
+    this.#check();
+    if (!Number.isInteger(size) || size < 1) throw new ChordError(`chord ${chordId}: size must be an integer >= 1, got ${size}`);
+    if (!Number.isInteger(index) || index < 0 || index >= size) {
+      throw new ChordError(`chord ${chordId}: index must be an integer in [0, ${size}), got ${index}`);
+    }
+    let e = this.#live(this.#chords, chordId) as Entry<ChordState> | undefined;
+    if (e === undefined) {
+      e = this.#put(this.#chords, chordId, { size, values: new Map(), done: false }, this.#expires) as Entry<ChordState>;
+    } else {
+      this.#touch(e, this.#expires);
+    }
+    const chord = e.value;
+    if (chord.size !== size) throw new ChordError(`chord ${chordId}: size ${size} differs from the recorded ${chord.size}`);
+    if (chord.done) return { complete: false };
+    // A redelivered header task counts once, and its first value stands.
+    if (!chord.values.has(index)) chord.values.set(index, structuredClone(value));
+    if (chord.values.size < size) return { complete: false };
+    chord.done = true;
+    const results = Array.from({ length: size }, (_, i) => chord.values.get(i));
+    chord.values.clear();
+    return { complete: true, results };
+  }
+
+  async incr(key: string, by = 1): Promise<number> {
+    this.#check();
+    if (typeof by !== 'number' || !Number.isFinite(by)) throw new ConfigError(`incr: \`by\` must be a finite number, got ${String(by)}`);
+    const e = this.#live(this.#counters, key);
+    const next = ((e?.value as number | undefined) ?? 0) + by;
+    this.#put(this.#counters, key, next, this.#expires);
+    return next;
+  }
+
+  async setKey(key: string, value: unknown, opts?: { ttl?: Millis; ifAbsent?: boolean }): Promise<boolean> {
+    this.#check();
+    const ttl = opts?.ttl;
+    if (ttl !== undefined && !(typeof ttl === 'number' && ttl > 0)) {
+      throw new ConfigError(`setKey: \`ttl\` must be a number of ms > 0, got ${String(ttl)}`);
+    }
+    if (opts?.ifAbsent === true && this.#live(this.#keys, key) !== undefined) return false;
+    this.#put(this.#keys, key, structuredClone(value), ttl ?? null);
+    return true;
+  }
+
+  async getKey(key: string): Promise<unknown> {
+    this.#check();
+    const e = this.#live(this.#keys, key);
+    return e === undefined ? undefined : structuredClone(e.value);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    this.#heap.close();
+    for (const table of [this.#results, this.#groups, this.#chords, this.#counters, this.#keys]) table.clear();
+    for (const set of this.#watchers.values()) for (const w of set) w.active = false;
+    this.#watchers.clear();
+  }
+
+  #check(): void {
+    if (this.#closed) throw new ClosedError('memory result backend is closed');
+  }
+
+  /** The entry if present and not past its time (an overdue one is dropped here). */
+  #live(table: Map<string, Entry<unknown>>, key: string): Entry<unknown> | undefined {
+    const e = table.get(key);
+    if (e === undefined) return undefined;
+    if (e.heapIndex >= 0 && e.at <= this.#clock.now()) {
+      this.#heap.remove(e);
+      table.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  #put<V>(table: Map<string, Entry<unknown>>, key: string, value: V, ttl: Millis | null): Entry<unknown> {
+    let e = table.get(key);
+    if (e === undefined) {
+      e = new Entry<unknown>(table, key, value);
+      table.set(key, e);
+    } else {
+      e.value = value;
+    }
+    this.#touch(e, ttl);
+    return e;
+  }
+
+  #touch(e: Entry<unknown>, ttl: Millis | null): void {
+    if (ttl === null) this.#heap.remove(e);
+    else this.#heap.update(e, this.#clock.now() + ttl);
+  }
+
+  #delete(table: Map<string, Entry<unknown>>, key: string): void {
+    const e = table.get(key);
+    if (e === undefined) return;
+    this.#heap.remove(e);
+    table.delete(key);
+  }
+
+  #expire(e: Entry<unknown>): void {
+    if (e.table.get(e.key) === e) e.table.delete(e.key);
+  }
+
+  #runNotify(): void {
+    this.#notifyScheduled = false;
+    while (this.#pendingWatchers.length > 0) {
+      const w = this.#pendingWatchers.shift() as Watcher;
+      const meta = this.#pendingMetas.shift() as ResultMeta;
+      if (!w.active) continue;
+      try {
+        // Each listener gets its own copy, as each NATS watcher decodes its own.
+        w.fn(structuredClone(meta));
+      } catch (err) {
+        this.#log?.error({ err, taskId: meta.taskId }, 'result watcher threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The task broker over JetStream (DESIGN.md §4): one WorkQueue stream per prefix, a subject
+ * per (queue, priority band), a durable pull consumer per (queue, band) shared by every worker,
+ * a delayed stream for countdown/eta, and a dead-letter stream.
+ *
+ * Deduplication: JetStream drops a publish whose `Nats-Msg-Id` it saw in the last 2 minutes.
+ * The id sent is `msgId:hash(frame)`, so a *retried* publish (same id, same bytes) is stored
+ * once, while a task's own retry (same task id, new message with `retries + 1`) is not
+ * mistaken for a duplicate and silently dropped.
+ */
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+import type { Clock } from '../../actors/clock.ts';
+import { ClosedError } from '../../errors.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Millis } from '../../util/time.ts';
+import type {
+  Broker,
+  DeadLetter,
+  Delivery,
+  PublishOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../types.ts';
+import type { NatsConnector } from './connection.ts';
+import { DelayedMover } from './delayed.ts';
+import { bandOf, type NatsNames } from './names.ts';
+import type { JsPublisher } from './publisher.ts';
+import { purgeQueue, queueSize, readDeadLetters } from './queue-admin.ts';
+import { NatsSubscription } from './subscription.ts';
+import type { NatsTopology } from './topology.ts';
+
+/** Headers this transport writes (wire names, kept short). */
+export const Hdr = {
+  msgId: 'Nats-Msg-Id',
+  target: 'Celeriac-Target',
+  due: 'Celeriac-Due',
+  reason: 'Celeriac-Reason',
+  queue: 'Celeriac-Queue',
+  at: 'Celeriac-At',
+} as const;
+
+export interface BrokerDeps {
+  connector: NatsConnector;
+  topology: NatsTopology;
+  names: NatsNames;
+  publisher: JsPublisher;
+  clock: Clock;
+  logger: Logger;
+  visibilityTimeout: Millis;
+}
+
+/** 32-bit FNV-1a of the frame, base 36: a publish retry has the same bytes, a task retry not. */
+export function dedupId(msgId: string, frame: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < frame.length; i++) {
+    h ^= frame[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${msgId}:${(h >>> 0).toString(36)}`;
+}
+
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').slice(0, 1000);
+
+export class NatsBroker implements Broker {
+  readonly #d: BrokerDeps;
+  readonly #subs = new Set<NatsSubscription>();
+  #mover: DelayedMover | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(deps: BrokerDeps) {
+    this.#d = deps;
+  }
+
+  async publish(queue: string, frame: Uint8Array, opts: PublishOptions = {}): Promise<void> {
+    const band = await this.#publishOne(queue, frame, opts);
+    if (band > 0) this.ring(queue, band);
+  }
+
+  async publishMany(items: { queue: string; frame: Uint8Array; opts?: PublishOptions }[]): Promise<void> {
+    // All in flight at once; one bell per (queue, band) once the whole window is stored.
+    const bands = await Promise.all(items.map((i) => this.#publishOne(i.queue, i.frame, i.opts ?? {})));
+    const bells = new Set<string>();
+    bands.forEach((band, i) => {
+      const key = `${band}\u0000${items[i]!.queue}`;
+      if (band > 0 && !bells.has(key)) {
+        bells.add(key);
+        this.ring(items[i]!.queue, band);
+      }
+    });
+  }
+
+  /** Resolves with the band rung for (0: none). */
+  async #publishOne(queue: string, frame: Uint8Array, opts: PublishOptions): Promise<number> {
+    if (this.#closing !== null) throw new ClosedError('the NATS broker is closed');
+    const q = this.#d.names.queue(queue);
+    const band = bandOf(opts.priority);
+    const id = opts.msgId !== undefined ? dedupId(opts.msgId, frame) : undefined;
+    const notBefore = opts.notBefore;
+    if (notBefore !== undefined && notBefore > this.#d.clock.now()) {
+      // Held in the delayed stream, outside the task consumers, until the mover moves it.
+      await this.#d.topology.delayed();
+      const h = headers();
+      if (id !== undefined) h.set(Hdr.msgId, id);
+      h.set(Hdr.target, q.taskSubject[band]!);
+      h.set(Hdr.due, String(Math.ceil(notBefore)));
+      await this.#d.publisher.publish(q.delayedSubject, frame, h);
+      return 0;
+    }
+    await this.#d.topology.tasks();
+    let h: MsgHdrs | undefined;
+    if (id !== undefined) {
+      h = headers();
+      h.set(Hdr.msgId, id);
+    }
+    await this.#d.publisher.publish(q.taskSubject[band]!, frame, h);
+    return band;
+  }
+
+  /** Wakes idle subscribers of the queue so they pull a priority band (see subscription.ts). */
+  ring(queue: string, band: number): void {
+    const nc = this.#d.connector.current;
+    if (nc === null) return;
+    try {
+      nc.publish(this.#d.names.queue(queue).bellSubject, String(band));
+    } catch (err) {
+      this.#d.logger.debug({ err }, 'bell not sent');
+    }
+  }
+
+  subscribe(queue: string, onDelivery: (d: Delivery) => void, opts: SubscribeOptions = {}): Subscription {
+    if (this.#closing !== null) throw new ClosedError('the NATS broker is closed');
+    const ackWait = opts.visibilityTimeout ?? this.#d.visibilityTimeout;
+    const d = this.#d;
+    const sub: NatsSubscription = new NatsSubscription(
+      {
+        connector: d.connector,
+        logger: d.logger,
+        stream: d.names.tasksStream,
+        maxDeliver: d.connector.tuning.maxDeliver,
+        ensure: (force) => {
+          if (force) d.topology.reset();
+          return d.topology.queue(queue, ackWait);
+        },
+        confirm: () => d.connector.confirm(),
+        deadLetter: (qn, frame, reason, seq) => this.deadLetter(qn, frame, reason, seq),
+        ring: (qn, band) => this.ring(qn, band),
+      },
+      queue,
+      d.names.queue(queue),
+      onDelivery,
+    );
+    this.#subs.add(sub);
+    // Workers are where delayed messages become due: every transport that consumes moves them.
+    this.#mover ??= new DelayedMover(d.connector, d.topology, d.names, d.publisher, d.clock, d.logger, (qt, band) =>
+      this.#ringToken(qt, band),
+    );
+    return {
+      request: (n) => sub.request(n),
+      get credit() {
+        return sub.credit;
+      },
+      close: () => {
+        this.#subs.delete(sub);
+        return sub.close();
+      },
+    };
+  }
+
+  #ringToken(bellSubject: string, band: number): void {
+    const nc = this.#d.connector.current;
+    if (nc === null) return;
+    try {
+      nc.publish(bellSubject, String(band));
+    } catch (err) {
+      this.#d.logger.debug({ err }, 'bell not sent');
+    }
+  }
+
+  /** Stores a frame in the dead-letter stream; `sourceSeq` makes a retried reject idempotent. */
+  async deadLetter(queue: string, frame: Uint8Array, reason: string, sourceSeq: number): Promise<void> {
+    await this.#d.topology.dlq();
+    const h = headers();
+    h.set(Hdr.msgId, `dlq:${sourceSeq}:${dedupId(queue, frame)}`);
+    h.set(Hdr.reason, oneLine(reason) || 'rejected');
+    h.set(Hdr.queue, oneLine(queue));
+    h.set(Hdr.at, String(this.#d.clock.now()));
+    await this.#d.publisher.publish(this.#d.names.queue(queue).dlqSubject, frame, h);
+  }
+
+  async purge(queue: string): Promise<number> {
+    await Promise.all([this.#d.topology.tasks(), this.#d.topology.delayed()]);
+    return purgeQueue(await this.#d.connector.jsm(), this.#d.names, queue);
+  }
+
+  async size(queue: string): Promise<number> {
+    await Promise.all([this.#d.topology.tasks(), this.#d.topology.delayed()]);
+    return queueSize(await this.#d.connector.jsm(), this.#d.names, queue);
+  }
+
+  async deadLetters(queue?: string): Promise<DeadLetter[]> {
+    await this.#d.topology.dlq();
+    const [jsm, nc] = await Promise.all([this.#d.connector.jsm(), this.#d.connector.connection()]);
+    return readDeadLetters(jsm, nc, this.#d.names, this.#d.connector.tuning.apiTimeout, queue);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const subs = [...this.#subs];
+      this.#subs.clear();
+      await Promise.all(subs.map((s) => s.close()));
+      await this.#mover?.close();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * A queue subscription driven by credit. Invariant: the messages all open pull requests may
+ * still bring never exceed the credit, so the worker gets exactly its free slots and nothing
+ * sits in a client buffer with its AckWait running (nats.js `consume()` would buffer 100).
+ *
+ * - A *pass* pulls with `no_wait`, band 9 down to band 0, each asking for the credit left, so
+ *   the highest priority is served first. Bands 1-9 are skipped while known empty: a pass that
+ *   found one empty marks it so, and a *bell* (a core message the publisher sends after storing
+ *   a priority message), a nack, the end of an idle long poll or a 1 s refresh (redeliveries
+ *   ring no bell) marks it again. Default-priority traffic thus costs one round trip per pass.
+ * - When a pass finds nothing, the subscription *idles* on one long poll on band 0, where
+ *   default-priority messages arrive, with all free credit; a bell cancels it for a new pass.
+ * - Liveness: long polls carry server heartbeats and a watchdog; a stalled request, a
+ *   reconnect or a missing consumer restarts the loop (consumers re-created), and is logged.
+ */
+import type { Msg, NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
+import type { Logger } from '../../log/logger.ts';
+import type { Delivery, Subscription } from '../types.ts';
+import type { NatsConnector } from './connection.ts';
+import { NatsDelivery, type DeliveryHost } from './delivery.ts';
+import { BANDS, type QueueNames } from './names.ts';
+import { AckBody, nextSubject, parseAckSubject, PullRequest, type PullEnd, type PullOptions } from './pull.ts';
+
+const LONG_POLL_MS = 5000;
+const HEARTBEAT_MS = 2000;
+const REFRESH_MS = 1000;
+const MAX_BACKOFF_MS = 5000;
+
+export interface SubscriptionHost extends DeliveryHost {
+  readonly connector: NatsConnector;
+  readonly logger: Logger;
+  readonly stream: string;
+  readonly maxDeliver: number;
+  /** Creates the stream and the queue's consumers; `force` after a reconnect or a missing consumer. */
+  ensure(force: boolean): Promise<void>;
+}
+
+class PullFailure extends Error {
+  constructor(
+    readonly band: number,
+    readonly end: PullEnd,
+    detail: string,
+  ) {
+    super(`pull on band ${band} ended: ${end}${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+type WaitKind = 'credit' | 'bands' | 'any';
+
+export class NatsSubscription implements Subscription {
+  readonly #host: SubscriptionHost;
+  readonly #queue: string;
+  readonly #names: QueueNames;
+  readonly #onDelivery: (d: Delivery) => void;
+  readonly #next: string[];
+  readonly #requests = new Set<PullRequest>();
+  /** Band may hold messages (band 0 is always pulled). */
+  readonly #maybe: boolean[] = new Array<boolean>(BANDS).fill(true);
+  #credit = 0;
+  #gen = 0;
+  #wake: (() => void) | null = null;
+  #waitKind: WaitKind = 'any';
+  #reset = false;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+  #bell: CoreSubscription | null = null;
+  #bellConn: NatsConnection | null = null;
+  readonly #refresh: NodeJS.Timeout;
+  readonly #offReconnect: () => void;
+  readonly #loop: Promise<void>;
+
+  constructor(host: SubscriptionHost, queue: string, names: QueueNames, onDelivery: (d: Delivery) => void) {
+    this.#host = host;
+    this.#queue = queue;
+    this.#names = names;
+    this.#onDelivery = onDelivery;
+    this.#next = names.consumer.map((c) => nextSubject(host.stream, c));
+    this.#refresh = setInterval(() => this.#maybe.fill(true, 1), REFRESH_MS);
+    this.#refresh.unref();
+    this.#offReconnect = host.connector.onReconnect(() => this.#restart('reconnected'));
+    this.#loop = this.#run();
+  }
+
+  get credit(): number {
+    return this.#credit;
+  }
+
+  request(n: number): void {
+    if (this.#closed || !(n > 0)) return;
+    this.#credit += Math.floor(n);
+    this.#poke('credit');
+  }
+
+  /** Credit not promised to an open pull request. */
+  #free(): number {
+    let out = 0;
+    for (const r of this.#requests) out += r.outstanding;
+    return this.#credit - out;
+  }
+
+  #poke(kind: WaitKind): void {
+    if (kind !== 'credit') this.#gen++;
+    if (this.#wake !== null && (kind === 'any' || this.#waitKind === 'any' || kind === this.#waitKind)) {
+      const w = this.#wake;
+      this.#wake = null;
+      w();
+    }
+  }
+
+  #sleep(kind: WaitKind, ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.#waitKind = kind;
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (ms !== undefined) {
+        timer = setTimeout(() => this.#poke('any'), ms);
+        timer.unref();
+      }
+    });
+  }
+
+  #restart(why: string): void {
+    if (this.#closed) return;
+    this.#host.logger.info({ queue: this.#queue, why }, 'restarting the pull loop');
+    this.#reset = true;
+    this.#maybe.fill(true);
+    for (const r of this.#requests) void r.cancel();
+    this.#poke('any');
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    let force = false;
+    while (!this.#closed) {
+      try {
+        const nc = await this.#host.connector.connection();
+        await this.#host.ensure(force);
+        this.#ensureBell(nc);
+        this.#reset = false;
+        force = false;
+        await this.#serve(nc, () => (failures = 0));
+      } catch (err) {
+        if (this.#closed) break;
+        failures++;
+        force = err instanceof PullFailure ? err.end !== 'stalled' && err.end !== 'error' : true;
+        const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 6));
+        this.#host.logger.warn({ err, queue: this.#queue, retryInMs: wait }, 'pull loop failed; recreating it');
+        await this.#sleep('any', wait);
+      }
+    }
+  }
+
+  async #serve(nc: NatsConnection, progressed: () => void): Promise<void> {
+    while (!this.#closed && !this.#reset) {
+      if (this.#free() <= 0) {
+        await this.#sleep('credit');
+        continue;
+      }
+      const gen = this.#gen;
+      const got = await this.#pass(nc);
+      progressed();
+      if (got > 0 || this.#gen !== gen || this.#free() <= 0 || this.#reset) continue;
+      // Idle: wait on band 0 with all free credit until a message, a bell or the expiry.
+      const lp = this.#pull(nc, 0, { batch: this.#free(), expires: LONG_POLL_MS, heartbeat: HEARTBEAT_MS });
+      const woken = this.#sleep('bands');
+      const end = await Promise.race([lp.done, woken.then(() => null)]);
+      if (end === null) {
+        await lp.cancel();
+        continue;
+      }
+      this.#wake = null;
+      this.#maybe.fill(true, 1);
+      if (end === 'no-responders' || end === 'error' || end === 'stalled') throw new PullFailure(0, end, lp.detail);
+    }
+  }
+
+  /** One priority-ordered sweep; resolves with the number of messages received. */
+  async #pass(nc: NatsConnection): Promise<number> {
+    let got = 0;
+    for (let band = BANDS - 1; band >= 0; band--) {
+      if (this.#closed || this.#reset) break;
+      if (band > 0 && !this.#maybe[band]) continue;
+      const free = this.#free();
+      if (free <= 0) break;
+      this.#maybe[band] = false;
+      const req = this.#pull(nc, band, { batch: free, noWait: true, stallAfter: this.#host.connector.tuning.apiTimeout });
+      const end = await req.done;
+      got += req.received;
+      if (end === 'complete' || end === 'cancelled') this.#maybe[band] = true;
+      else if (end !== 'empty' && end !== 'expired') {
+        this.#maybe[band] = true;
+        throw new PullFailure(band, end, req.detail);
+      }
+    }
+    return got;
+  }
+
+  #pull(nc: NatsConnection, band: number, opts: PullOptions): PullRequest {
+    const req = new PullRequest(nc, this.#next[band]!, opts, (m) => this.#onMessage(m, band));
+    this.#requests.add(req);
+    void req.done.then(() => this.#requests.delete(req));
+    return req;
+  }
+
+  #onMessage(msg: Msg, band: number): void {
+    const info = parseAckSubject(msg.reply!);
+    if (this.#closed || this.#credit <= 0) {
+      // Only reachable in a race with close/cancel: hand it straight back.
+      try {
+        msg.respond(AckBody.nak);
+      } catch {
+        // connection gone: AckWait will hand it back
+      }
+      if (band > 0) this.#host.ring(this.#queue, band);
+      return;
+    }
+    if (info.deliveryCount > this.#host.maxDeliver) {
+      this.#deadLetterPoison(msg, info.deliveryCount, info.streamSeq);
+      return;
+    }
+    this.#credit--;
+    const d = new NatsDelivery(this.#host, msg, this.#queue, band, info);
+    try {
+      this.#onDelivery(d);
+    } catch (err) {
+      this.#host.logger.error({ err, queue: this.#queue }, 'delivery listener threw');
+    }
+  }
+
+  #deadLetterPoison(msg: Msg, count: number, seq: number): void {
+    const reason = `delivered ${count} times (maxDeliver ${this.#host.maxDeliver})`;
+    this.#host.logger.warn({ queue: this.#queue, seq, count }, 'dead-lettering a message delivered too often');
+    this.#host
+      .deadLetter(this.#queue, msg.data, reason, seq)
+      .then(() => msg.respond(AckBody.term))
+      .catch((err: unknown) => this.#host.logger.error({ err, queue: this.#queue }, 'could not dead-letter a message'));
+  }
+
+  #ensureBell(nc: NatsConnection): void {
+    if (this.#bell !== null && this.#bellConn === nc && !this.#bell.isClosed()) return;
+    this.#bellConn = nc;
+    this.#bell = nc.subscribe(this.#names.bellSubject, {
+      callback: (_err, m) => {
+        const band = Number(new TextDecoder().decode(m.data));
+        if (!Number.isInteger(band) || band < 1 || band >= BANDS) return;
+        this.#maybe[band] = true;
+        this.#poke('bands');
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#refresh);
+    this.#offReconnect();
+    await Promise.all([...this.#requests].map((r) => r.cancel()));
+    this.#poke('any');
+    await this.#loop;
+    try {
+      this.#bell?.unsubscribe();
+    } catch {
+      // connection already closed
+    }
+  }
+}

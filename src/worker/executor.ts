@@ -1,0 +1,211 @@
+/**
+ * Runs one request through the pool and settles it: early or late ack, the result record,
+ * events, follow-ups (links, chain, chord, errbacks, retry). Never rejects: every failure ends
+ * as a task state and a log line, and the request's slot is always given back.
+ */
+import { TaskRevokedError, toWire, type WireError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ExecEvent, ExecOutcome, ExecRequest } from '../protocol/execution.ts';
+import type { TaskState } from '../protocol/result-meta.ts';
+import type { TaskDefinition } from '../task/registry.ts';
+import type { ResultBackend } from '../transport/types.ts';
+import type { Clock } from '../actors/clock.ts';
+import type { Pool } from './pool/types.ts';
+import type { TaskRequest } from './request.ts';
+import type { EventSender } from './task-events.ts';
+import type { FollowUps } from './follow-ups.ts';
+import { buildMeta } from './result-meta.ts';
+
+export interface ExecutorConf {
+  taskAcksLate: boolean;
+  taskTrackStarted: boolean;
+  taskTimeLimit: number | null;
+  taskSoftTimeLimit: number | null;
+}
+
+export interface ExecutorDeps {
+  pool: Pool;
+  backend: ResultBackend | null;
+  followUps: FollowUps;
+  events: EventSender;
+  clock: Clock;
+  logger: Logger;
+  hostname: string;
+  conf: () => ExecutorConf;
+  lookup: (name: string) => TaskDefinition | undefined;
+  /** Run-time time limits set by the `time_limit` control command. */
+  timeLimits: Map<string, { soft: number | null; hard: number | null }>;
+  /** Called once per request when it is settled (gives its prefetch slot back). */
+  onSettled: (req: TaskRequest) => void;
+}
+
+const repr = (v: unknown): string => {
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 1024 ? `${s.slice(0, 1021)}...` : s;
+  } catch {
+    return String(v);
+  }
+};
+
+export class Executor {
+  readonly #d: ExecutorDeps;
+  /** Requests handed to the pool, in hand-over order. */
+  readonly active = new Map<string, TaskRequest>();
+  /** Tasks run, by name (`stats().total`). */
+  readonly total: Record<string, number> = {};
+  processed = 0;
+
+  constructor(deps: ExecutorDeps) {
+    this.#d = deps;
+    deps.pool.onEvent((ev) => this.#onPoolEvent(ev));
+  }
+
+  #onPoolEvent(ev: ExecEvent): void {
+    const req = this.active.get(ev.id);
+    if (req === undefined) return;
+    if (ev.type === 'started') {
+      req.timeStart = ev.at;
+      this.#write(req, 'STARTED', { meta: { pid: ev.pid, hostname: this.#d.hostname } });
+    } else {
+      this.#write(req, ev.state, { meta: ev.meta });
+    }
+  }
+
+  #write(req: TaskRequest, state: TaskState, f: { result?: unknown; error?: WireError; meta?: unknown; children?: string[] }): Promise<unknown> {
+    const backend = this.#d.backend;
+    if (backend === null) return Promise.resolve();
+    const meta = buildMeta(req.message, state, { ...f, now: this.#d.clock.now(), hostname: this.#d.hostname });
+    return backend.set(meta).catch((err: unknown) => {
+      this.#d.logger.error({ err, taskId: req.id, state }, 'could not store the task state');
+    });
+  }
+
+  #ack(req: TaskRequest): Promise<void> {
+    return req.ack().catch((err: unknown) => this.#d.logger.warn({ err, taskId: req.id }, 'ack failed'));
+  }
+
+  /** Ends a request that will not run (revoked, expired, unknown, undecodable): state, event, ack. */
+  async settleWithout(req: TaskRequest, state: 'REVOKED' | 'FAILURE', error: Error, extra: { expired?: boolean } = {}): Promise<void> {
+    const wire = toWire(error);
+    try {
+      if (!req.message.ignoreResult || state === 'FAILURE') await this.#write(req, state, { error: wire });
+      if (state === 'REVOKED') {
+        this.#d.events.task({ type: 'task-revoked', uuid: req.id, name: req.name, terminated: false, expired: extra.expired ?? false });
+      } else {
+        this.#d.events.task({ type: 'task-failed', uuid: req.id, name: req.name, exception: `${wire.name}('${wire.message}')` });
+      }
+      await this.#d.followUps.onFailure(req.message, wire);
+    } finally {
+      await this.#ack(req);
+      this.#d.onSettled(req);
+    }
+  }
+
+  /** Runs the request; resolves when it is settled. */
+  async execute(req: TaskRequest, def: TaskDefinition): Promise<void> {
+    const d = this.#d;
+    const conf = d.conf();
+    const msg = req.message;
+    const acksLate = msg.options.acksLate ?? def.options.acksLate ?? conf.taskAcksLate;
+    if (!acksLate) void this.#ack(req);
+    const override = d.timeLimits.get(msg.task);
+    const exec: ExecRequest = {
+      request: {
+        id: msg.id,
+        task: msg.task,
+        args: msg.args,
+        kwargs: msg.kwargs,
+        retries: msg.retries,
+        hostname: d.hostname,
+        queue: req.delivery.queue,
+        eta: msg.eta,
+        expires: msg.expires,
+        parentId: msg.parentId,
+        rootId: msg.rootId,
+        groupId: msg.groupId,
+        redelivered: req.delivery.redelivered,
+      },
+      softTimeLimit: override?.soft ?? msg.timeLimit[0] ?? def.options.softTimeLimit ?? conf.taskSoftTimeLimit,
+      timeLimit: override?.hard ?? msg.timeLimit[1] ?? def.options.timeLimit ?? conf.taskTimeLimit,
+      trackStarted: msg.options.trackStarted ?? def.options.trackStarted ?? conf.taskTrackStarted,
+    };
+    if (msg.options.maxRetries !== undefined) exec.maxRetries = msg.options.maxRetries;
+    this.active.set(req.id, req);
+    req.timeStart ??= d.clock.now();
+    d.events.task({ type: 'task-started', uuid: req.id, name: req.name });
+    let outcome: ExecOutcome;
+    try {
+      outcome = await d.pool.run(exec);
+    } catch (err) {
+      // The pool promises never to reject; if it does, the task still ends in a state.
+      outcome = { status: 'failure', error: toWire(err), runtime: 0 };
+    }
+    try {
+      await this.#settle(req, outcome);
+    } catch (err) {
+      d.logger.error({ err, taskId: req.id }, 'settling the task failed');
+    } finally {
+      this.active.delete(req.id);
+      this.total[msg.task] = (this.total[msg.task] ?? 0) + 1;
+      this.processed += 1;
+      if (outcome.status === 'aborted') {
+        if (acksLate) await req.requeue().catch((err: unknown) => d.logger.warn({ err, taskId: req.id }, 'requeue failed'));
+      } else if (acksLate) {
+        await this.#ack(req);
+      }
+      d.onSettled(req);
+    }
+  }
+
+  async #settle(req: TaskRequest, outcome: ExecOutcome): Promise<void> {
+    const d = this.#d;
+    const msg = req.message;
+    switch (outcome.status) {
+      case 'success': {
+        const plan = d.followUps.planSuccess(msg, outcome.value);
+        if (!msg.ignoreResult) await this.#write(req, 'SUCCESS', { result: outcome.value, children: plan.children });
+        d.events.task({ type: 'task-succeeded', uuid: req.id, name: req.name, result: repr(outcome.value), runtime: outcome.runtime });
+        await plan.run();
+        return;
+      }
+      case 'failure': {
+        if (!msg.ignoreResult) await this.#write(req, 'FAILURE', { error: outcome.error });
+        d.logger.error({ taskId: req.id, task: req.name, err: outcome.error }, 'task failed');
+        d.events.task({
+          type: 'task-failed',
+          uuid: req.id,
+          name: req.name,
+          exception: `${outcome.error.name}('${outcome.error.message}')`,
+          traceback: outcome.error.traceback ?? outcome.error.stack ?? '',
+          runtime: outcome.runtime,
+        });
+        await d.followUps.onFailure(msg, outcome.error);
+        return;
+      }
+      case 'retry': {
+        try {
+          await d.followUps.retry(msg, req.delivery.queue, outcome.countdown);
+        } catch (err) {
+          // The retry could not be published: the task fails with that reason instead.
+          const wire = toWire(err);
+          await this.#write(req, 'FAILURE', { error: wire });
+          await d.followUps.onFailure(msg, wire);
+          return;
+        }
+        await this.#write(req, 'RETRY', { error: outcome.error });
+        d.logger.info({ taskId: req.id, task: req.name, countdown: outcome.countdown }, 'task retry');
+        d.events.task({ type: 'task-retried', uuid: req.id, name: req.name, exception: `${outcome.error.name}('${outcome.error.message}')` });
+        return;
+      }
+      case 'revoked': {
+        await this.#write(req, 'REVOKED', { error: outcome.error });
+        d.events.task({ type: 'task-revoked', uuid: req.id, name: req.name, terminated: true });
+        await d.followUps.onFailure(msg, outcome.error ?? toWire(new TaskRevokedError('revoked')));
+        return;
+      }
+      case 'aborted':
+        return;
+    }
+  }
+}

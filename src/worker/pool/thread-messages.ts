@@ -1,0 +1,29 @@
+/** What the pool and its threads say to each other through Piscina (structured clone). */
+import type { WireError } from '../../errors.ts';
+import type { ExecEvent, ExecRequest } from '../../protocol/execution.ts';
+
+/** Piscina's `workerData` for every thread of one pool. */
+export interface ThreadData {
+  /** A URL, imported once per thread. */
+  appModule: string;
+  appName: string;
+  /** The BroadcastChannel carrying ExecEvents back to the pool. */
+  channel: string;
+}
+
+export type ThreadCall =
+  /** Loads the app module; the pool's `start()` waits for it. */
+  | { kind: 'ping' }
+  /** Runs `execs` in order against `sab` (see batch-buffer.ts). */
+  | { kind: 'batch'; key: number; execs: ExecRequest[]; sab: SharedArrayBuffer };
+
+export type ThreadReply =
+  | { kind: 'pong'; error: WireError | null }
+  /**
+   * The batch ended. `spill` is the outcome of task `i` that did not fit in the log: the thread
+   * stopped there, and the tasks after it (still pending in the buffer) go back to the queue.
+   */
+  | { kind: 'done'; spill: { i: number; bytes: Uint8Array } | null };
+
+/** Posted on the BroadcastChannel: the run key and task index identify the entry exactly. */
+export type ChannelMessage = [key: number, index: number, ev: ExecEvent];

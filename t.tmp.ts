@@ -1,0 +1,13 @@
+import { makePool } from './test/worker/pool-support.ts';
+import { execRequest } from './test/helpers/exec-request.ts';
+let t0 = performance.now();
+const pool = makePool(null, { concurrency: 1 });
+await pool.start();
+console.log('start', performance.now() - t0);
+t0 = performance.now();
+console.log((await pool.run(execRequest('exit'))).status, performance.now() - t0);
+t0 = performance.now();
+console.log((await pool.run(execRequest('add', [1, 2]))).status, performance.now() - t0);
+t0 = performance.now();
+await pool.close();
+console.log('close', performance.now() - t0);
