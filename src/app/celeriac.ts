@@ -43,6 +43,12 @@ export interface CeleriacOptions {
 
 type Fn = (...args: never[]) => unknown;
 
+/** Checks the public options of a call; the canvas' own fields are set by celeriac itself. */
+function validateSendOptions(options: SendOptions): void {
+  const { kwargs: _k, parentId: _p, rootId: _r, groupId: _g, groupIndex: _i, retries: _n, chain: _c, chord: _d, ...pub } = options;
+  validateApplyOptions(pub);
+}
+
 export class Celeriac implements AppContext {
   readonly name: string;
   readonly conf: Config;
@@ -132,14 +138,14 @@ export class Celeriac implements AppContext {
 
   async send(taskName: string, args: unknown[], options: SendOptions): Promise<SentTask> {
     this.#assertOpen();
-    validateApplyOptions(options);
+    validateSendOptions(options);
     if (!Array.isArray(args)) throw Object.assign(new ConfigError('`args` must be an array'), { key: 'args', value: args });
     return this.#producer.send(taskName, args, options);
   }
 
   async sendMany(items: { taskName: string; args: unknown[]; options: SendOptions }[]): Promise<SentTask[]> {
     this.#assertOpen();
-    for (const i of items) validateApplyOptions(i.options);
+    for (const i of items) validateSendOptions(i.options);
     return this.#producer.sendMany(items);
   }
 

@@ -37,6 +37,11 @@ const DEFAULT_BACKOFF_MAX = 600;
  * Runs `def.fn` for `exec`. Arguments: `(ctx, ...args)` with `bind`, else `(...args)`; a
  * non-empty `kwargs` object is passed as one extra last argument (JavaScript has no keyword
  * arguments; this is for messages sent by Python producers).
+ *
+ * The soft time limit aborts `self.signal`; JavaScript cannot raise inside running code as
+ * Celery's signal handler does, so only a bound task (which has `self.signal`) can observe it,
+ * and a synchronous CPU-bound task never does (the hard limit is the pool's job). A task that
+ * catches the abort and returns normally succeeds, as in Celery.
  */
 export async function traceTask(
   def: TaskDefinition,
@@ -45,46 +50,57 @@ export async function traceTask(
 ): Promise<ExecOutcome> {
   const now = deps.now ?? Date.now;
   const t0 = performance.now();
-  const runtime = (): number => (performance.now() - t0) / 1000;
   const { request } = exec;
   const revoke = deps.signal;
   if (revoke?.aborted) {
     return { status: 'revoked', error: toWire(revokeReason(revoke)), runtime: 0 };
   }
-
-  const controller = new AbortController();
+  // Only a bound task can see its signal: the controller, its soft-limit timer and the revoke
+  // link are made for bound tasks alone (this is the hot path of every no-op task).
+  const bound = def.options.bind === true;
+  const controller = bound ? new AbortController() : null;
   // The task sees the revoker's reason (a pool may abort with TimeLimitExceeded at a hard limit).
-  const onRevoke = (): void => controller.abort(signalReason(revoke!));
-  revoke?.addEventListener('abort', onRevoke, { once: true });
+  const onRevoke =
+    controller !== null && revoke !== undefined ? (): void => controller.abort(signalReason(revoke)) : null;
+  if (onRevoke !== null) revoke!.addEventListener('abort', onRevoke, { once: true });
   let softTimer: ReturnType<typeof setTimeout> | undefined;
-  if (exec.softTimeLimit !== null && exec.softTimeLimit > 0) {
-    const limit = exec.softTimeLimit;
-    softTimer = setTimeout(() => {
-      controller.abort(new SoftTimeLimitExceeded(`soft time limit (${limit}s) exceeded`));
-    }, limit * 1000);
-    softTimer.unref?.();
+  if (controller !== null && exec.softTimeLimit !== null && exec.softTimeLimit > 0) {
+    softTimer = softLimitTimer(controller, exec.softTimeLimit);
   }
 
   try {
     if (exec.trackStarted) {
       deps.sink({ type: 'started', id: request.id, pid: deps.pid ?? process.pid, at: now() });
     }
-    const args: unknown[] = [...request.args];
-    if (Object.keys(request.kwargs).length > 0) args.push(request.kwargs);
     const fn = def.fn as (...a: unknown[]) => unknown;
-    const value = def.options.bind
+    const args = hasKeys(request.kwargs) ? [...request.args, request.kwargs] : request.args;
+    const value = controller !== null
       ? await fn(new TaskContext(request, { signal: controller.signal, sink: deps.sink }), ...args)
       : await fn(...args);
-    return { status: 'success', value, runtime: runtime() };
+    return { status: 'success', value, runtime: (performance.now() - t0) / 1000 };
   } catch (err) {
+    const runtime = (performance.now() - t0) / 1000;
     if (revoke?.aborted) {
-      return { status: 'revoked', error: toWire(revokeReason(revoke)), runtime: runtime() };
+      return { status: 'revoked', error: toWire(revokeReason(revoke)), runtime };
     }
-    return failureOrRetry(def, exec, err, now, deps.random ?? Math.random, runtime());
+    return failureOrRetry(def, exec, err, now, deps.random ?? Math.random, runtime);
   } finally {
     if (softTimer !== undefined) clearTimeout(softTimer);
-    revoke?.removeEventListener('abort', onRevoke);
+    if (onRevoke !== null) revoke!.removeEventListener('abort', onRevoke);
   }
+}
+
+function softLimitTimer(controller: AbortController, limit: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(() => {
+    controller.abort(new SoftTimeLimitExceeded(`soft time limit (${limit}s) exceeded`));
+  }, limit * 1000);
+  timer.unref?.();
+  return timer;
+}
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function signalReason(signal: AbortSignal): Error {

@@ -44,6 +44,12 @@ export interface SubscribeOptions {
    * consumer. @default the broker's visibility timeout
    */
   visibilityTimeout?: Millis;
+  /**
+   * Called once if the subscription ends on its own (its connection or transport closed, its
+   * pull loop could not be recreated) rather than by `close()`. The worker's supervisor
+   * restarts the consumer on it.
+   */
+  onError?: (err: Error) => void;
 }
 
 /**

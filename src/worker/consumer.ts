@@ -53,6 +53,9 @@ export class QueueConsumer {
   start(): void {
     this.#sub = this.#d.broker.subscribe(this.#d.queue, (d) => this.#onDelivery(d), {
       visibilityTimeout: this.#d.visibilityTimeout,
+      onError: (err) => {
+        if (!this.#closed) this.#d.onCrash(err);
+      },
     });
     this.#sub.request(this.#d.window);
   }

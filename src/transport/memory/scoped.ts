@@ -96,8 +96,16 @@ export class ScopedBroker implements Broker {
     if (this.#regs.closed) throw closed('broker');
     const visibilityTimeout = opts?.visibilityTimeout ?? this.#visibility;
     const sub = this.inner.subscribe(queue, onDelivery, visibilityTimeout === undefined ? opts : { ...opts, visibilityTimeout });
-    const drop = this.#regs.add(() => void sub.close());
-    return new ScopedSubscription(sub, drop);
+    let byHolder = false;
+    const undo = this.#regs.add(() => {
+      void sub.close();
+      // Ended by the transport, not by its holder: tell the holder.
+      if (!byHolder) opts?.onError?.(closed('subscription'));
+    });
+    return new ScopedSubscription(sub, () => {
+      byHolder = true;
+      undo();
+    });
   }
   purge(queue: string): Promise<number> {
     return this.#regs.closed ? Promise.reject(closed('broker')) : this.inner.purge(queue);

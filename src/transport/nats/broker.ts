@@ -3,10 +3,9 @@
  * per (queue, priority band), a durable pull consumer per (queue, band) shared by every worker,
  * a delayed stream for countdown/eta, and a dead-letter stream.
  *
- * Deduplication: JetStream drops a publish whose `Nats-Msg-Id` it saw in the last 2 minutes.
- * The id sent is `msgId:hash(frame)`, so a *retried* publish (same id, same bytes) is stored
- * once, while a task's own retry (same task id, new message with `retries + 1`) is not
- * mistaken for a duplicate and silently dropped.
+ * Deduplication: `Nats-Msg-Id` = `msgId`; JetStream drops a publish whose id it saw in the
+ * last 2 minutes (the stream's duplicate window). The producer gives a task's own retry a new
+ * id (`<task id>.r<n>`), so only a retried *publish* is dropped.
  */
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { Clock } from '../../actors/clock.ts';
@@ -49,16 +48,6 @@ export interface BrokerDeps {
   visibilityTimeout: Millis;
 }
 
-/** 32-bit FNV-1a of the frame, base 36: a publish retry has the same bytes, a task retry not. */
-export function dedupId(msgId: string, frame: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < frame.length; i++) {
-    h ^= frame[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return `${msgId}:${(h >>> 0).toString(36)}`;
-}
-
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').slice(0, 1000);
 
 export class NatsBroker implements Broker {
@@ -94,7 +83,7 @@ export class NatsBroker implements Broker {
     if (this.#closing !== null) throw new ClosedError('the NATS broker is closed');
     const q = this.#d.names.queue(queue);
     const band = bandOf(opts.priority);
-    const id = opts.msgId !== undefined ? dedupId(opts.msgId, frame) : undefined;
+    const id = opts.msgId;
     const notBefore = opts.notBefore;
     if (notBefore !== undefined && notBefore > this.#d.clock.now()) {
       // Held in the delayed stream, outside the task consumers, until the mover moves it.
@@ -131,6 +120,7 @@ export class NatsBroker implements Broker {
     if (this.#closing !== null) throw new ClosedError('the NATS broker is closed');
     const ackWait = opts.visibilityTimeout ?? this.#d.visibilityTimeout;
     const d = this.#d;
+    const onError = opts.onError;
     const sub: NatsSubscription = new NatsSubscription(
       {
         connector: d.connector,
@@ -148,11 +138,15 @@ export class NatsBroker implements Broker {
       queue,
       d.names.queue(queue),
       onDelivery,
+      (err) => {
+        this.#subs.delete(sub);
+        onError?.(err);
+      },
     );
     this.#subs.add(sub);
     // Workers are where delayed messages become due: every transport that consumes moves them.
-    this.#mover ??= new DelayedMover(d.connector, d.topology, d.names, d.publisher, d.clock, d.logger, (qt, band) =>
-      this.#ringToken(qt, band),
+    this.#mover ??= new DelayedMover(d.connector, d.topology, d.names, d.publisher, d.clock, d.logger, (bell, band) =>
+      this.#ringSubject(bell, band),
     );
     return {
       request: (n) => sub.request(n),
@@ -166,7 +160,7 @@ export class NatsBroker implements Broker {
     };
   }
 
-  #ringToken(bellSubject: string, band: number): void {
+  #ringSubject(bellSubject: string, band: number): void {
     const nc = this.#d.connector.current;
     if (nc === null) return;
     try {
@@ -180,7 +174,8 @@ export class NatsBroker implements Broker {
   async deadLetter(queue: string, frame: Uint8Array, reason: string, sourceSeq: number): Promise<void> {
     await this.#d.topology.dlq();
     const h = headers();
-    h.set(Hdr.msgId, `dlq:${sourceSeq}:${dedupId(queue, frame)}`);
+    // The source sequence makes a retried reject of the same delivery idempotent.
+    h.set(Hdr.msgId, `dlq:${this.#d.names.tasksStream}:${sourceSeq}`);
     h.set(Hdr.reason, oneLine(reason) || 'rejected');
     h.set(Hdr.queue, oneLine(queue));
     h.set(Hdr.at, String(this.#d.clock.now()));
@@ -207,7 +202,8 @@ export class NatsBroker implements Broker {
     this.#closing ??= (async () => {
       const subs = [...this.#subs];
       this.#subs.clear();
-      await Promise.all(subs.map((s) => s.close()));
+      // Ended by the transport, not by their holders: each holder hears it through onError.
+      await Promise.all(subs.map((s) => s.terminate(new ClosedError('the NATS transport closed'))));
       await this.#mover?.close();
     })();
     return this.#closing;

@@ -14,6 +14,7 @@
  *   reconnect or a missing consumer restarts the loop (consumers re-created), and is logged.
  */
 import type { Msg, NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
+import { ClosedError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Delivery, Subscription } from '../types.ts';
 import type { NatsConnector } from './connection.ts';
@@ -52,6 +53,7 @@ export class NatsSubscription implements Subscription {
   readonly #queue: string;
   readonly #names: QueueNames;
   readonly #onDelivery: (d: Delivery) => void;
+  readonly #onError: (err: Error) => void;
   readonly #next: string[];
   readonly #requests = new Set<PullRequest>();
   /** Band may hold messages (band 0 is always pulled). */
@@ -69,8 +71,15 @@ export class NatsSubscription implements Subscription {
   readonly #offReconnect: () => void;
   readonly #loop: Promise<void>;
 
-  constructor(host: SubscriptionHost, queue: string, names: QueueNames, onDelivery: (d: Delivery) => void) {
+  constructor(
+    host: SubscriptionHost,
+    queue: string,
+    names: QueueNames,
+    onDelivery: (d: Delivery) => void,
+    onError: (err: Error) => void,
+  ) {
     this.#host = host;
+    this.#onError = onError;
     this.#queue = queue;
     this.#names = names;
     this.#onDelivery = onDelivery;
@@ -144,6 +153,11 @@ export class NatsSubscription implements Subscription {
         await this.#serve(nc, () => (failures = 0));
       } catch (err) {
         if (this.#closed) break;
+        if (err instanceof ClosedError) {
+          // The connection was closed under us: this subscription cannot continue.
+          void this.terminate(err);
+          break;
+        }
         failures++;
         force = err instanceof PullFailure ? err.end !== 'stalled' && err.end !== 'error' : true;
         const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 6));
@@ -252,9 +266,22 @@ export class NatsSubscription implements Subscription {
     });
   }
 
+  /** Stopped by its holder. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
+  }
+
+  /** Ended on its own (transport or connection closed): tells the holder through onError. */
+  terminate(err: Error): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    const closing = this.close();
+    try {
+      this.#onError(err);
+    } catch (e) {
+      this.#host.logger.error({ err: e }, 'subscription onError listener threw');
+    }
+    return closing;
   }
 
   async #close(): Promise<void> {

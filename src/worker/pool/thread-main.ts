@@ -48,10 +48,19 @@ async function runBatch(key: number, execs: ExecRequest[], buf: BatchBuffer): Pr
   } catch (err) {
     loadError = toWire(err);
   }
+  // One sink per batch (not a closure per task): it tags each event with the running index.
+  let current = -1;
+  const sink = (ev: ExecEvent): void => {
+    const msg: ChannelMessage = [key, current, ev];
+    events().postMessage(msg);
+    // Counted after posting: the pool holds the outcome until it has seen this many events.
+    buf.countEvent(current);
+  };
   for (let i = 0; i < execs.length; i++) {
     // The pool claims a task that it revoked or takes back: skip it.
     if (!buf.begin(i)) continue;
-    const outcome = await runOne(key, i, execs[i]!, buf, loadError);
+    current = i;
+    const outcome = await runOne(execs[i]!, sink, loadError);
     const bytes = encode(outcome);
     if (!buf.append(i, bytes)) {
       // The log is full: hand this outcome back with the reply and stop; the tasks after it
@@ -65,10 +74,8 @@ async function runBatch(key: number, execs: ExecRequest[], buf: BatchBuffer): Pr
 }
 
 function runOne(
-  key: number,
-  i: number,
   exec: ExecRequest,
-  buf: BatchBuffer,
+  sink: (ev: ExecEvent) => void,
   loadError: WireError | null,
 ): Promise<ExecOutcome> | ExecOutcome {
   if (loadError !== null) return { status: 'failure', error: loadError, runtime: 0 };
@@ -76,12 +83,6 @@ function runOne(
   if (def === undefined) {
     return { status: 'failure', error: toWire(new NotRegistered(exec.request.task)), runtime: 0 };
   }
-  const sink = (ev: ExecEvent): void => {
-    const msg: ChannelMessage = [key, i, ev];
-    events().postMessage(msg);
-    // Counted after posting: the pool holds the outcome until it has seen this many events.
-    buf.countEvent(i);
-  };
   return traceTask(def, exec, { sink });
 }
 

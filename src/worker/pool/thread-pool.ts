@@ -160,6 +160,10 @@ export class ThreadPool extends BasePool<ThreadEntry> {
 
   #finish(run: BatchRun, reply: Extract<ThreadReply, { kind: 'done' }> | null, err: unknown): void {
     this.#runs.delete(run);
+    const clean = err === null && run.killedFor === null && reply?.spill == null;
+    // The usual case: hand the thread its next batch before reading this one's outcomes, so it
+    // works while this side settles them. Otherwise tasks may go back to the queue's front first.
+    if (clean) this.dispatch();
     if (err !== null && run.killedFor === null) {
       this.logger.warn({ err }, 'pool thread lost while running a batch');
     }
