@@ -9,7 +9,7 @@ import { createPool } from '../src/worker/pool/create.ts';
 import type { ExecRequest } from '../src/protocol/execution.ts';
 
 const N = Number(process.env['N'] ?? 20_000);
-const ROUNDS = 5;
+const ROUNDS = 7;
 const THREADS = 2;
 
 function exec(i: number): ExecRequest {

@@ -107,7 +107,10 @@ export class AsyncResult<T = unknown> {
     await this.#app.revoke([this.id], opts);
   }
 
-  async get(opts: GetOptions = {}): Promise<T> {
+  /** Waits for the result; with `propagate: false` a failure resolves to its error. */
+  get(opts: GetOptions & { propagate: false }): Promise<T | Error>;
+  get(opts?: GetOptions): Promise<T>;
+  async get(opts: GetOptions = {}): Promise<T | Error> {
     if (this.ignored) return undefined as T;
     const backend = await this.#backend();
     const final = await waitReady(backend, this.id, opts);

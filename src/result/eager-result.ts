@@ -64,7 +64,9 @@ export class EagerResult<T = unknown> {
   async forget(): Promise<void> {}
   async revoke(): Promise<void> {}
 
-  async get(opts: GetOptions = {}): Promise<T> {
+  get(opts: GetOptions & { propagate: false }): Promise<T | Error>;
+  get(opts?: GetOptions): Promise<T>;
+  async get(opts: GetOptions = {}): Promise<T | Error> {
     const wait =
       opts.timeout === undefined
         ? this.#outcome

@@ -54,6 +54,8 @@ interface Prepared {
 }
 
 const ORIGIN = `${process.pid}@${hostname()}`;
+/** How long before its eta a delayed task is handed to a worker's Timer. */
+const ETA_LOOKAHEAD_MS = 1000;
 
 const asList = (v: SignatureLike | SignatureLike[] | undefined) =>
   v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(toSignatureData);
@@ -120,7 +122,9 @@ export class Producer {
     // A retry republishes the same task id: its dedup key must differ from the first publish's.
     const msgId = message.retries > 0 ? `${id}.r${message.retries}` : id;
     const opts: PublishOptions = { priority, msgId };
-    if (etaMs !== null && etaMs > now) opts.notBefore = etaMs;
+    // The broker keeps a future task until shortly before its eta; the worker's Timer holds it
+    // for the rest, so it starts on time and shows in `inspect scheduled` (DESIGN.md §4).
+    if (etaMs !== null && etaMs - ETA_LOOKAHEAD_MS > now) opts.notBefore = etaMs - ETA_LOOKAHEAD_MS;
     return {
       queue: route.queue,
       frame,

@@ -72,11 +72,11 @@ export class Dispatcher {
     this.#admit(req);
   }
 
-  /** A held request whose time came (eta reached, or a rate-limit token is free). */
-  due(req: TaskRequest, kind: 'eta' | 'rate'): void {
+  /** A held request whose time came (eta reached, or a rate-limit token may be free). */
+  due(req: TaskRequest): void {
     if (this.#endEarly(req)) return;
-    if (kind === 'eta') this.#admit(req);
-    else this.#run(req);
+    // A rate-limited one takes the token again: several may have waited for the same token.
+    this.#admit(req);
   }
 
   /** Revoked, expired or unknown: settle without running. Returns true when it did. */

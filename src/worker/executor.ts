@@ -141,14 +141,15 @@ export class Executor {
       // The pool promises never to reject; if it does, the task still ends in a state.
       outcome = { status: 'failure', error: toWire(err), runtime: 0 };
     }
+    // Counted before the result is stored, so whoever sees the result sees the count too.
+    this.total[msg.task] = (this.total[msg.task] ?? 0) + 1;
+    this.processed += 1;
     try {
       await this.#settle(req, outcome);
     } catch (err) {
       d.logger.error({ err, taskId: req.id }, 'settling the task failed');
     } finally {
       this.active.delete(req.id);
-      this.total[msg.task] = (this.total[msg.task] ?? 0) + 1;
-      this.processed += 1;
       if (outcome.status === 'aborted') {
         if (acksLate) await req.requeue().catch((err: unknown) => d.logger.warn({ err, taskId: req.id }, 'requeue failed'));
       } else if (acksLate) {

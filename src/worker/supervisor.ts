@@ -162,7 +162,7 @@ export class WorkerSupervisor {
     this.timer = new TaskTimer({
       clock: this.d.clock,
       logger: this.d.logger.child({ actor: 'timer' }),
-      onDue: (req, kind) => this.dispatcher.due(req, kind),
+      onDue: (req) => this.dispatcher.due(req),
       keepAliveEvery: Math.max(1000, Math.min(visibility / 3, 60_000)),
     });
     const timer = this.timer;

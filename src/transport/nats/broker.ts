@@ -131,6 +131,7 @@ export class NatsBroker implements Broker {
           if (force) d.topology.reset();
           return d.topology.queue(queue, ackWait);
         },
+        ensureBand: (band) => d.topology.band(queue, band, ackWait),
         confirm: () => d.connector.confirm(),
         deadLetter: (qn, frame, reason, seq) => this.deadLetter(qn, frame, reason, seq),
         ring: (qn, band) => this.ring(qn, band),

@@ -26,6 +26,9 @@ export class JetStreamPublishError extends OperationalError {
   }
 }
 
+/** No stream captured the subject (503): not created yet, deleted, or interest not yet routed. */
+export class NoStreamError extends OperationalError {}
+
 /** The JetStream `err_code` of an error, when it carries one. */
 export function jsErrCode(err: unknown): number | undefined {
   if (err instanceof JetStreamPublishError) return err.errCode;

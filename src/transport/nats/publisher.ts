@@ -9,7 +9,9 @@ import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscrip
 import { ClosedError, OperationalError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { NatsConnector } from './connection.ts';
-import { JetStreamPublishError, wrapNatsError } from './errors.ts';
+import { JetStreamPublishError, NoStreamError, wrapNatsError } from './errors.ts';
+
+const NO_STREAM_RETRIES = 4;
 
 interface Pending {
   resolve(seq: number): void;
@@ -44,8 +46,23 @@ export class JsPublisher {
     return this.#pending.size;
   }
 
-  /** Publishes to a subject a stream captures; resolves with the stream sequence. */
+  /**
+   * Publishes to a subject a stream captures; resolves with the stream sequence. A 503 (no
+   * stream) is retried a few times within a second: on a cluster a stream just created takes a
+   * moment before every server routes its subjects.
+   */
   async publish(subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#publishOnce(subject, data, headers);
+      } catch (err) {
+        if (!(err instanceof NoStreamError) || attempt >= NO_STREAM_RETRIES || this.#closed) throw err;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async #publishOnce(subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<number> {
     if (this.#closed) throw new ClosedError('the NATS transport is closed');
     const nc = this.#connector.current ?? (await this.#connector.connection());
     this.#ensureInbox(nc);
@@ -85,7 +102,7 @@ export class JsPublisher {
     const code = msg.headers?.code ?? 0;
     if (data.length === 0 && code === 503) {
       this.onNoStream(p.subject);
-      p.reject(new OperationalError(`no JetStream stream captures ${p.subject}`));
+      p.reject(new NoStreamError(`no JetStream stream captures ${p.subject}`));
       return;
     }
     let parsed: { error?: { code?: number; err_code?: number; description?: string } } = {};

@@ -8,6 +8,7 @@
  *   found one empty marks it so, and a *bell* (a core message the publisher sends after storing
  *   a priority message), a nack, the end of an idle long poll or a 1 s refresh (redeliveries
  *   ring no bell) marks it again. Default-priority traffic thus costs one round trip per pass.
+ *   A priority band's consumer is created when the band is first used (see topology.ts).
  * - When a pass finds nothing, the subscription *idles* on one long poll on band 0, where
  *   default-priority messages arrive, with all free credit; a bell cancels it for a new pass.
  * - Liveness: long polls carry server heartbeats and a watchdog; a stalled request, a
@@ -32,8 +33,13 @@ export interface SubscriptionHost extends DeliveryHost {
   readonly logger: Logger;
   readonly stream: string;
   readonly maxDeliver: number;
-  /** Creates the stream and the queue's consumers; `force` after a reconnect or a missing consumer. */
-  ensure(force: boolean): Promise<void>;
+  /**
+   * Creates the stream and the band-0 consumer (`force`: again, after a reconnect or a missing
+   * consumer); resolves with the priority bands holding messages, whose consumers it created.
+   */
+  ensure(force: boolean): Promise<number[]>;
+  /** Creates the consumer of a priority band that just got used. */
+  ensureBand(band: number): Promise<void>;
 }
 
 class PullFailure extends Error {
@@ -57,7 +63,9 @@ export class NatsSubscription implements Subscription {
   readonly #next: string[];
   readonly #requests = new Set<PullRequest>();
   /** Band may hold messages (band 0 is always pulled). */
-  readonly #maybe: boolean[] = new Array<boolean>(BANDS).fill(true);
+  readonly #maybe: boolean[] = new Array<boolean>(BANDS).fill(false);
+  /** Band's consumer is known to exist. */
+  readonly #ready: boolean[] = new Array<boolean>(BANDS).fill(false);
   #credit = 0;
   #gen = 0;
   #wake: (() => void) | null = null;
@@ -84,7 +92,7 @@ export class NatsSubscription implements Subscription {
     this.#names = names;
     this.#onDelivery = onDelivery;
     this.#next = names.consumer.map((c) => nextSubject(host.stream, c));
-    this.#refresh = setInterval(() => this.#maybe.fill(true, 1), REFRESH_MS);
+    this.#refresh = setInterval(() => this.#recheck(), REFRESH_MS);
     this.#refresh.unref();
     this.#offReconnect = host.connector.onReconnect(() => this.#restart('reconnected'));
     this.#loop = this.#run();
@@ -131,11 +139,15 @@ export class NatsSubscription implements Subscription {
     });
   }
 
+  /** Bands with a consumer may hold redeliveries, which ring no bell: look again. */
+  #recheck(): void {
+    for (let b = 1; b < BANDS; b++) if (this.#ready[b]) this.#maybe[b] = true;
+  }
+
   #restart(why: string): void {
     if (this.#closed) return;
     this.#host.logger.info({ queue: this.#queue, why }, 'restarting the pull loop');
     this.#reset = true;
-    this.#maybe.fill(true);
     for (const r of this.#requests) void r.cancel();
     this.#poke('any');
   }
@@ -146,8 +158,11 @@ export class NatsSubscription implements Subscription {
     while (!this.#closed) {
       try {
         const nc = await this.#host.connector.connection();
-        await this.#host.ensure(force);
         this.#ensureBell(nc);
+        this.#ready.fill(false);
+        const used = await this.#host.ensure(force);
+        this.#ready[0] = true;
+        for (const b of used) this.#ready[b] = this.#maybe[b] = true;
         this.#reset = false;
         force = false;
         await this.#serve(nc, () => (failures = 0));
@@ -186,7 +201,7 @@ export class NatsSubscription implements Subscription {
         continue;
       }
       this.#wake = null;
-      this.#maybe.fill(true, 1);
+      this.#recheck();
       if (end === 'no-responders' || end === 'error' || end === 'stalled') throw new PullFailure(0, end, lp.detail);
     }
   }
@@ -200,12 +215,17 @@ export class NatsSubscription implements Subscription {
       const free = this.#free();
       if (free <= 0) break;
       this.#maybe[band] = false;
+      if (!this.#ready[band]) {
+        await this.#host.ensureBand(band);
+        this.#ready[band] = true;
+      }
       const req = this.#pull(nc, band, { batch: free, noWait: true, stallAfter: this.#host.connector.tuning.apiTimeout });
       const end = await req.done;
       got += req.received;
       if (end === 'complete' || end === 'cancelled') this.#maybe[band] = true;
       else if (end !== 'empty' && end !== 'expired') {
         this.#maybe[band] = true;
+        if (end === 'no-responders') this.#ready[band] = false;
         throw new PullFailure(band, end, req.detail);
       }
     }

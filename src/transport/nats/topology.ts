@@ -7,6 +7,7 @@
 import type { Logger } from '../../log/logger.ts';
 import type { Millis } from '../../util/time.ts';
 import type { NatsConnector } from './connection.ts';
+import { wrapNatsError } from './errors.ts';
 import { BANDS, type NatsNames } from './names.ts';
 import {
   bandConsumerConfig,
@@ -79,19 +80,36 @@ export class NatsTopology {
   }
 
   /**
-   * The ten band consumers of a queue, with AckWait = `ackWait`. Consumers are shared by every
-   * worker of the queue: the last one to start with another visibility timeout sets it.
+   * The queue's band-0 consumer (AckWait = `ackWait`), plus the consumers of the priority bands
+   * that hold messages now; resolves with those bands. Band consumers are shared by every
+   * worker of the queue (the last to start with another visibility timeout sets it), and a
+   * priority band gets its consumer only once it is used: most queues never see a priority,
+   * and on a cluster every consumer is a Raft group.
    */
-  queue(queue: string, ackWait: Millis): Promise<void> {
-    return this.#once(`queue:${queue}:${ackWait}`, async () => {
+  async queue(queue: string, ackWait: Millis): Promise<number[]> {
+    await this.band(queue, 0, ackWait);
+    const jsm = await this.#connector.jsm();
+    const q = this.#names.queue(queue);
+    let counts: Record<string, number>;
+    try {
+      const info = await jsm.streams.info(this.#names.tasksStream, { subjects_filter: q.taskFilter });
+      counts = info.state.subjects ?? {};
+    } catch (err) {
+      throw wrapNatsError(err, `reading stream ${this.#names.tasksStream}`);
+    }
+    const used: number[] = [];
+    for (let b = 1; b < BANDS; b++) if ((counts[q.taskSubject[b]!] ?? 0) > 0) used.push(b);
+    await Promise.all(used.map((b) => this.band(queue, b, ackWait)));
+    return used;
+  }
+
+  /** One band's durable consumer, created or updated to `ackWait`. */
+  band(queue: string, band: number, ackWait: Millis): Promise<void> {
+    return this.#once(`band:${queue}:${band}:${ackWait}`, async () => {
       await this.tasks();
       const jsm = await this.#connector.jsm();
       const q = this.#names.queue(queue);
-      const jobs: Promise<void>[] = [];
-      for (let b = 0; b < BANDS; b++) {
-        jobs.push(ensureConsumer(jsm, this.#names.tasksStream, bandConsumerConfig(q.consumer[b]!, q.taskSubject[b]!, ackWait)));
-      }
-      await Promise.all(jobs);
+      await ensureConsumer(jsm, this.#names.tasksStream, bandConsumerConfig(q.consumer[band]!, q.taskSubject[band]!, ackWait));
     });
   }
 }
