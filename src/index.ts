@@ -5,8 +5,12 @@ export type { TaskOptions, ApplyOptions, RateLimit, ErrorClass } from './task/op
 export { TaskContext } from './task/context.ts';
 export { AsyncResult, type GetOptions, type ResultInfo, type ResultMessage } from './result/async-result.ts';
 export { EagerResult } from './result/eager-result.ts';
-export { GroupResult } from './result/group-result.ts';
-export { Signature, type SignatureOptions } from './canvas/signature.ts';
+export { GroupResult, type ResultLike } from './result/group-result.ts';
+export { Signature, type SignatureOptions, type AnySignature } from './canvas/signature.ts';
+export { signature } from './canvas/by-name.ts';
+export { group, Group } from './canvas/group.ts';
+export { chain, Chain, type ArgsOf, type ResultOf, type HandleOf, type StepAfter } from './canvas/chain.ts';
+export { chord, Chord } from './canvas/chord.ts';
 export { Worker, type WorkerOptions, type WorkerState } from './worker/worker.ts';
 export { ControlClient, Inspect, type ControlOptions, type TaskSummary, type WorkerStats } from './control/client.ts';
 export { States, READY_STATES, type TaskState, type ResultMeta } from './protocol/result-meta.ts';

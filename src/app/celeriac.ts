@@ -23,6 +23,7 @@ import { Task } from '../task/task.ts';
 import { openTransport } from '../transport/open.ts';
 import type { ResultBackend, Transport } from '../transport/types.ts';
 import { Worker, type WorkerOptions } from '../worker/worker.ts';
+import { registerBuiltinTasks } from '../canvas/builtin-tasks.ts';
 import { ControlClient } from '../control/client.ts';
 import { toMillis } from '../util/time.ts';
 
@@ -79,6 +80,7 @@ export class Celeriac implements AppContext {
     this.conf.onChange(() => (this.#router = undefined));
     this.#module = options.module === undefined ? undefined : String(options.module);
     this.#table = taskTable(name);
+    registerBuiltinTasks(this.#table);
     this.#producer = new Producer({
       conf: () => this.conf,
       router: () => (this.#router ??= compileRoutes(this.conf.taskRoutes as TaskRoutes)),

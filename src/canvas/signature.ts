@@ -1,10 +1,11 @@
 /**
  * A signature: one task call's name, arguments and options as plain data, so it can be passed
  * around, stored, or sent over the wire (`toJSON` / `Signature.fromJSON`). Call-time arguments
- * are prepended to its own (a partial); an immutable signature (`si`) ignores them.
+ * are prepended to its own (a partial); an immutable signature (`si`) ignores them. Groups,
+ * chains and chords are signatures too (their parts live in `kwargs`, as in Celery).
  *
- * `A` is the list of arguments still to be given at call time, `R` the task's result: a chain
- * whose next step cannot take the previous result does not compile.
+ * `A` is the list of arguments still to be given at call time, `R` the result, `H` the handle
+ * a call resolves to: a chain whose next step cannot take the previous result does not compile.
  */
 import { ConfigError } from '../errors.ts';
 import type { SignatureData } from '../protocol/task-message.ts';
@@ -14,14 +15,27 @@ import type { ApplyOptions } from '../task/options.ts';
 import { toSignatureData, type SignatureLike } from '../task/signature-like.ts';
 import type { AsyncResult } from '../result/async-result.ts';
 import { applySignature } from './apply.ts';
+import { describe } from './shape.ts';
 
 /** Signature options: every applyAsync option (taskId included). */
 export type SignatureOptions = ApplyOptions;
 
-export class Signature<A extends unknown[] = unknown[], R = unknown> {
+/**
+ * Any signature, whatever its types. `any`, not `unknown`: `A` is contravariant, so only `any`
+ * admits every signature (a heterogeneous group or chain).
+ */
+export type AnySignature = Signature<any, any, any>;
+
+type SignatureClass = new (data: SignatureData, app?: AppContext) => AnySignature;
+
+/** Classes by `subtask_type`, registered by the modules that define them (no import cycle). */
+const classes = new Map<string, SignatureClass>();
+let composePipe: ((left: AnySignature, right: AnySignature) => AnySignature) | undefined;
+
+export class Signature<A extends unknown[] = unknown[], R = unknown, H = AsyncResult<R>> {
   /** Phantom: makes `Signature<[number]>` and `Signature<[string]>` incompatible (contravariant). */
   declare readonly __args?: (args: A) => void;
-  /** Phantom: the task's result type. */
+  /** Phantom: the result type. */
   declare readonly __result?: () => R;
 
   readonly task: string;
@@ -42,6 +56,16 @@ export class Signature<A extends unknown[] = unknown[], R = unknown> {
     this.#app = app;
   }
 
+  /** Lets a canvas module say which class `fromJSON` builds for its `subtask_type`. */
+  static registerType(subtaskType: string, cls: SignatureClass): void {
+    classes.set(subtaskType, cls);
+  }
+
+  /** Lets the chain module provide `pipe` (signature.ts cannot import it: no import cycles). */
+  static registerPipe(fn: typeof composePipe): void {
+    composePipe = fn;
+  }
+
   /** The app it publishes through: its own, else the current app. */
   get app(): AppContext {
     const app = this.#app ?? currentApp();
@@ -51,15 +75,31 @@ export class Signature<A extends unknown[] = unknown[], R = unknown> {
     return app;
   }
 
+  /** The app it was bound to, if any (composites take their members' app). */
+  get boundApp(): AppContext | undefined {
+    return this.#app;
+  }
+
   /** Binds the signature to an app. */
   bind(app: AppContext): this {
     this.#app = app;
     return this;
   }
 
-  /** A copy with more options merged in (the copy's own win). */
-  set(options: SignatureOptions): Signature<A, R> {
-    return new Signature<A, R>({ ...this.toJSON(), options: { ...this.options, ...options } }, this.#app);
+  /** A deep copy (same class, same app). */
+  clone(): this {
+    return this.#rebuild(structuredClone(this.toJSON()));
+  }
+
+  /** A copy with more options merged in (the given ones win). */
+  set(options: SignatureOptions): this {
+    const data = this.toJSON();
+    return this.#rebuild({ ...data, options: { ...data.options, ...options } });
+  }
+
+  #rebuild(data: SignatureData): this {
+    const Cls = this.constructor as new (data: SignatureData, app?: AppContext) => this;
+    return new Cls(data, this.#app);
   }
 
   /** Adds a callback that receives this task's result. Returns this signature. */
@@ -74,14 +114,23 @@ export class Signature<A extends unknown[] = unknown[], R = unknown> {
     return this;
   }
 
+  /**
+   * A chain of this signature then `next`, which receives this one's result first (Celery's
+   * `|`). A group piped into a signature is a chord.
+   */
+  pipe<R2, H2>(next: Signature<[R], R2, H2>): Signature<A, R2, H2> {
+    if (composePipe === undefined) throw new ConfigError('pipe() needs the canvas: import it from celeriac');
+    return composePipe(this, next) as Signature<A, R2, H2>;
+  }
+
   /** Publishes the call: `args` are prepended to the signature's own (unless immutable). */
-  delay(...args: A): Promise<AsyncResult<R>> {
+  delay(...args: A): Promise<H> {
     return this.applyAsync(args);
   }
 
-  applyAsync(args?: A | unknown[], options: SignatureOptions = {}): Promise<AsyncResult<R>> {
+  applyAsync(args?: A | unknown[], options: SignatureOptions = {}): Promise<H> {
     try {
-      return applySignature(this.app, this.toJSON(), (args ?? []) as unknown[], options) as Promise<AsyncResult<R>>;
+      return applySignature(this.app, this.toJSON(), (args ?? []) as unknown[], options) as Promise<H>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -89,6 +138,7 @@ export class Signature<A extends unknown[] = unknown[], R = unknown> {
 
   /** Runs the task's function here and now, without a message (Celery's `sig()`). */
   call(...args: A): R {
+    if (this.subtaskType !== null) throw new ConfigError(`call() runs one task here; use delay() for a ${this.subtaskType}`);
     const def = this.app.lookup(this.task);
     if (def === undefined) throw new ConfigError(`task '${this.task}' is not registered in this process`);
     const all = this.immutable ? this.args : [...args, ...this.args];
@@ -107,17 +157,21 @@ export class Signature<A extends unknown[] = unknown[], R = unknown> {
     return data;
   }
 
-  static fromJSON<A extends unknown[] = unknown[], R = unknown>(data: SignatureData | string, app?: AppContext): Signature<A, R> {
+  /** Rebuilds a signature (of the class its `subtask_type` names) from its JSON or wire form. */
+  static fromJSON<A extends unknown[] = unknown[], R = unknown, H = AsyncResult<R>>(
+    data: SignatureData | string,
+    app?: AppContext,
+  ): Signature<A, R, H> {
     const parsed = typeof data === 'string' ? (JSON.parse(data) as SignatureData) : data;
     if (typeof parsed !== 'object' || parsed === null || typeof parsed.task !== 'string') {
       throw new ConfigError('not a signature: expected an object with a string `task`');
     }
-    return new Signature<A, R>(parsed, app);
+    const Cls = (parsed.subtask_type ? classes.get(parsed.subtask_type) : undefined) ?? Signature;
+    return new Cls(parsed, app) as Signature<A, R, H>;
   }
 
   toString(): string {
-    const args = this.args.map((a) => JSON.stringify(a)).join(', ');
-    return `${this.task}(${args})`;
+    return describe(this.toJSON());
   }
 }
 
@@ -125,4 +179,10 @@ function appendOption(options: Record<string, unknown>, key: 'link' | 'linkError
   const existing = options[key];
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
   options[key] = [...list, sig];
+}
+
+/** The first app bound among `sigs` (a composite publishes through its members' app). */
+export function appOf(sigs: readonly AnySignature[]): AppContext | undefined {
+  for (const s of sigs) if (s.boundApp !== undefined) return s.boundApp;
+  return undefined;
 }

@@ -3,21 +3,39 @@ import { ConfigError } from '../errors.ts';
 import type { AppContext } from '../task/app-context.ts';
 import { AsyncResult, type GetOptions } from './async-result.ts';
 
-export class GroupResult<T = unknown> {
+/** What a group member's result offers: an AsyncResult, or a nested GroupResult. */
+export interface ResultLike<T = unknown> {
   readonly id: string;
-  readonly results: AsyncResult<T>[];
+  get(opts?: GetOptions): Promise<T>;
+  ready(): Promise<boolean>;
+  successful(): Promise<boolean>;
+  failed(): Promise<boolean>;
+  forget(): Promise<void>;
+}
+
+export class GroupResult<T = unknown, M extends ResultLike<T> = AsyncResult<T>> {
+  readonly id: string;
+  readonly results: M[];
   readonly #app: AppContext;
 
-  constructor(id: string, results: AsyncResult<T>[], app: AppContext) {
+  constructor(id: string, results: M[], app: AppContext) {
     this.id = id;
     this.results = results;
     this.#app = app;
   }
 
-  /** Every member's value, in call order. Rejects with the first error when propagating. */
+  /**
+   * Every member's value, in call order. Rejects with the first error in call order when
+   * propagating; every member's wait starts at once, so `timeout` bounds the whole wait.
+   */
   async get(opts: GetOptions = {}): Promise<T[]> {
-    const { onMessage, ...rest } = opts;
-    return Promise.all(this.results.map((r) => r.get({ ...rest, ...(onMessage ? { onMessage } : {}) })));
+    const pending = this.results.map((r) => r.get(opts));
+    // Every wait runs at once; the error reported is the first in call order (as Celery's
+    // `join`), and a later member's rejection is not left unhandled.
+    for (const p of pending) p.catch(() => {});
+    const values: T[] = [];
+    for (const p of pending) values.push(await p);
+    return values;
   }
 
   /** How many members succeeded (Celery counts successes). */
@@ -35,16 +53,19 @@ export class GroupResult<T = unknown> {
   async failed(): Promise<boolean> {
     return (await Promise.all(this.results.map((r) => r.failed()))).some(Boolean);
   }
+  /** Revokes every member task (nested groups' too) with one broadcast. */
   async revoke(opts: { terminate?: boolean } = {}): Promise<void> {
-    await this.#app.revoke(
-      this.results.map((r) => r.id),
-      opts,
-    );
+    await this.#app.revoke(this.taskIds(), opts);
   }
   async forget(): Promise<void> {
     const backend = await this.#app.backend();
     await Promise.all(this.results.map((r) => r.forget()));
     await backend?.forgetGroup(this.id);
+  }
+
+  /** The ids of the member tasks, nested groups flattened, in call order. */
+  taskIds(): string[] {
+    return this.results.flatMap((r) => (r instanceof GroupResult ? r.taskIds() : [r.id]));
   }
 
   /** Stores the member ids so that `app.groupResult(id)` can restore it. */
@@ -72,5 +93,9 @@ export class GroupResult<T = unknown> {
 
   get length(): number {
     return this.results.length;
+  }
+
+  toString(): string {
+    return this.id;
   }
 }

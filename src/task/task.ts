@@ -1,6 +1,7 @@
 /**
  * A task handle, typed by its function: `delay`, `applyAsync`, `run` (direct call), `apply`
- * (eager, with task semantics), and the signature shortcuts `s`, `si`, `signature`.
+ * (eager, with task semantics), the signature shortcuts `s`, `si`, `signature`, and the
+ * canvas shortcuts `map`, `starmap`, `chunks`.
  */
 import type { AppContext } from './app-context.ts';
 import type { ApplyOptions, TaskOptions } from './options.ts';
@@ -9,6 +10,8 @@ import type { Leading, Suffixes } from './tuple.ts';
 import { AsyncResult } from '../result/async-result.ts';
 import { EagerResult } from '../result/eager-result.ts';
 import { Signature } from '../canvas/signature.ts';
+import { chunks, xmap, xstarmap } from '../canvas/map.ts';
+import type { GroupResult } from '../result/group-result.ts';
 import { uuid } from '../util/ids.ts';
 import { runEager } from './eager.ts';
 
@@ -62,6 +65,21 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
       { task: this.name, args: (args ?? []) as unknown[], kwargs: {}, options: { ...options }, immutable: false },
       this.#app,
     );
+  }
+
+  /** One task (`celery.map`) that calls this task with each item; resolves to the list of results. */
+  map(items: Iterable<A[0]>): Signature<[], R[]> {
+    return xmap<R>(this.name, items, this.#app);
+  }
+
+  /** One task (`celery.starmap`) that calls this task with each item's elements as arguments. */
+  starmap(items: Iterable<A>): Signature<[], R[]> {
+    return xstarmap<R>(this.name, items, this.#app);
+  }
+
+  /** `items` in chunks of `n`, each chunk a `celery.starmap` task: a group, one list per chunk. */
+  chunks(items: Iterable<A>, n: number): Signature<[], R[][], GroupResult<R[]>> {
+    return chunks<R>(this.name, items, n, this.#app);
   }
 
   toString(): string {

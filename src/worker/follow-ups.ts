@@ -5,11 +5,11 @@
  */
 import { ChordError, toWire, type WireError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { SignatureData, TaskMessage } from '../protocol/task-message.ts';
+import type { ChordRef, SignatureData, TaskMessage } from '../protocol/task-message.ts';
 import type { AppContext, SendOptions } from '../task/app-context.ts';
 import { applySignature } from '../canvas/apply.ts';
+import { downstream, entryId, freeze } from '../canvas/freeze.ts';
 import type { ResultBackend } from '../transport/types.ts';
-import { uuid } from '../util/ids.ts';
 import { buildMeta } from './result-meta.ts';
 
 /** Stored in a chord's join set in place of a failed header task's value. */
@@ -19,11 +19,10 @@ type ChordFailure = { [CHORD_FAILED]: { taskId: string; error: WireError } };
 const isChordFailure = (v: unknown): v is ChordFailure =>
   typeof v === 'object' && v !== null && CHORD_FAILED in (v as Record<string, unknown>);
 
-/** Gives a signature a fixed task id (so the parent can list it among its children). */
-function withId(sig: SignatureData): SignatureData {
-  if (typeof sig.options.taskId === 'string') return sig;
-  return { ...sig, options: { ...sig.options, taskId: uuid() } };
-}
+/** Python's repr of a string, as Celery's ChordError message shows the error: `'x'`, or `"it's"`. */
+const pyRepr = (s: string): string => (s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`);
+
+const asList = (v: unknown): SignatureData[] => (v === undefined || v === null ? [] : ((Array.isArray(v) ? v : [v]) as SignatureData[]));
 
 export interface FollowUpDeps {
   app: AppContext;
@@ -51,12 +50,19 @@ export class FollowUps {
     return { parentId: msg.id, rootId: msg.rootId };
   }
 
-  /** Plans the callbacks and the next chain step of a success; the chord join runs in `run()`. */
+  /**
+   * Plans the callbacks and the next chain step of a success; the chord join runs in `run()`.
+   * Each is frozen first (ids assigned), so the parent can list them among its children.
+   */
   planSuccess(msg: TaskMessage, value: unknown): SuccessPlan {
-    const callbacks = msg.callbacks.map(withId);
-    const next = msg.chain.length > 0 ? withId(msg.chain[msg.chain.length - 1]!) : undefined;
+    const callbacks = msg.callbacks.map(freeze);
+    const next = msg.chain.length > 0 ? freeze(msg.chain[msg.chain.length - 1]!) : undefined;
     const rest = msg.chain.slice(0, -1);
-    const children = [...callbacks, ...(next ? [next] : [])].map((s) => s.options.taskId as string);
+    const children: string[] = [];
+    for (const s of [...callbacks, ...(next ? [next] : [])]) {
+      const id = entryId(s);
+      if (id !== undefined) children.push(id);
+    }
     return {
       children,
       run: async () => {
@@ -83,52 +89,68 @@ export class FollowUps {
     const results = joined.results ?? [];
     // A failed header already resolved the chord with ChordError: the body never runs.
     if (results.some(isChordFailure)) return;
-    const body = { ...chord.body, options: { ...chord.body.options, taskId: chord.id } };
+    // The producer froze the body (its ids are the ones the caller holds); a plain body without
+    // an id (a message from elsewhere) takes the chord id, as in Celery.
+    const b = chord.body;
+    const body = b.subtask_type == null && typeof b.options.taskId !== 'string' ? { ...b, options: { ...b.options, taskId: chord.id } } : b;
     await applySignature(this.#d.app, body, [results], { parentId: msg.id, rootId: msg.rootId });
   }
 
-  /** Errbacks, the chord's failure, and the failure of the chain steps that will not run. */
+  /**
+   * Errbacks; the chain steps that will not run now fail with the same error (so `get()` on a
+   * chain's result rejects instead of waiting); every chord this task (or a step after it)
+   * would have joined fails with ChordError, so nothing waits forever.
+   */
   async onFailure(msg: TaskMessage, error: WireError): Promise<void> {
     const base = this.#parentOpts(msg);
     const work: Promise<unknown>[] = msg.errbacks.map((eb) => applySignature(this.#d.app, eb, [msg.id], base));
-    work.push(this.#failDownstream(msg.chain, error));
-    if (msg.chord !== null) work.push(this.#failChord(msg, error));
+    const after = downstream(msg.chain);
+    work.push(this.#failIds(after.ids, error, msg));
+    const chords = msg.chord !== null ? [msg.chord, ...after.chords] : after.chords;
+    for (const ref of chords) work.push(this.#failChord(ref, msg, error));
     const results = await Promise.allSettled(work);
     for (const r of results) {
       if (r.status === 'rejected') this.#d.logger.error({ err: r.reason, taskId: msg.id }, 'failure follow-up failed');
     }
   }
 
-  /** Chain steps after a failed one will not run: their results fail with the same error. */
-  async #failDownstream(steps: SignatureData[], error: WireError): Promise<void> {
+  /** Writes FAILURE for tasks that will never run (the first write of a result wins). */
+  async #failIds(ids: string[], error: WireError, cause: TaskMessage): Promise<void> {
     const backend = this.#d.backend;
     if (backend === null) return;
-    for (const step of steps) {
-      const id = step.options.taskId;
-      if (typeof id !== 'string') continue;
-      const stub = { id, task: step.task, args: step.args, parentId: null, rootId: null, groupId: null } as unknown as TaskMessage;
-      await backend.set(buildMeta(stub, 'FAILURE', { error, now: this.#d.now(), hostname: this.#d.hostname }));
-    }
+    await Promise.all(
+      ids.map((id) => {
+        const stub = { id, task: '', args: [], parentId: cause.id, rootId: cause.rootId, groupId: null } as unknown as TaskMessage;
+        return backend.set(buildMeta(stub, 'FAILURE', { error, now: this.#d.now(), hostname: this.#d.hostname }));
+      }),
+    );
   }
 
-  async #failChord(msg: TaskMessage, error: WireError): Promise<void> {
-    const chord = msg.chord!;
+  /**
+   * A header task failed (or was revoked): the chord resolves with ChordError naming it. The
+   * failure is recorded in the join (so the body never runs), and only the first failure of
+   * the chord writes its result, fires the body's errbacks and fails what follows the body.
+   */
+  async #failChord(chord: ChordRef, failed: TaskMessage, error: WireError): Promise<void> {
     const backend = this.#d.backend;
     if (backend === null) return;
-    const failure: ChordFailure = { [CHORD_FAILED]: { taskId: msg.id, error } };
+    const failure: ChordFailure = { [CHORD_FAILED]: { taskId: failed.id, error } };
     await backend.chordJoin(chord.id, chord.index, chord.size, failure);
-    const chordError = toWire(new ChordError(`Dependency ${msg.id} raised ${error.name}('${error.message}')`));
+    const raised = new ChordError(`Dependency ${failed.id} raised ${error.name}(${pyRepr(error.message)})`);
+    // The failed header task's id, as data: callers need not parse the message.
+    const chordError = toWire(Object.assign(raised, { dependencyId: failed.id }));
     chordError.traceback = error.traceback ?? error.stack;
     const body = chord.body;
-    const stub = { id: chord.id, task: body.task, args: body.args, parentId: msg.id, rootId: msg.rootId, groupId: null } as unknown as TaskMessage;
+    const stub = { id: chord.id, task: body.task, args: body.args, parentId: failed.id, rootId: failed.rootId, groupId: null } as unknown as TaskMessage;
     const first = await backend.set(buildMeta(stub, 'FAILURE', { error: chordError, now: this.#d.now(), hostname: this.#d.hostname }));
     if (!first) return;
-    // Only the first failure of the chord fires the body's errbacks and fails what follows it.
-    const errbacks = body.options.linkError;
-    const list = errbacks === undefined ? [] : ((Array.isArray(errbacks) ? errbacks : [errbacks]) as SignatureData[]);
-    await Promise.all(list.map((eb) => applySignature(this.#d.app, eb, [chord.id], { parentId: msg.id, rootId: msg.rootId })));
-    const after = body.options.chain;
-    if (Array.isArray(after)) await this.#failDownstream(after as SignatureData[], chordError);
+    const opts = { parentId: failed.id, rootId: failed.rootId };
+    const errbacks = asList(body.options.linkError).map((eb) => applySignature(this.#d.app, eb, [chord.id], opts));
+    // Everything the body would have produced fails too: its result (when it is not the chord
+    // id), the steps after it, and any outer chord it reports to.
+    const after = downstream([body]);
+    const outer = after.chords.map((ref) => this.#failChord(ref, { ...failed, id: chord.id }, chordError));
+    await Promise.all([...errbacks, this.#failIds(after.ids.filter((id) => id !== chord.id), chordError, failed), ...outer]);
   }
 
   /** Publishes the retry: the same task id, `retries + 1`, not before `countdown` seconds. */

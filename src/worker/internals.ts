@@ -12,7 +12,8 @@ export function buildInternals(sup: WorkerSupervisor, app: WorkerHost, transport
   return {
     hostname: host,
     registered: () =>
-      app.tasks.map((name) => ({ name, rateLimit: sup.dispatcher.rateLimits.get(name) ?? app.lookup(name)?.options.rateLimit ?? null })),
+      // Celery's `registered` leaves out its builtins (`celery.map`, ...) by default.
+      app.tasks.filter((name) => !name.startsWith('celery.')).map((name) => ({ name, rateLimit: sup.dispatcher.rateLimits.get(name) ?? app.lookup(name)?.options.rateLimit ?? null })),
     // The pool runs tasks in hand-over order: the first `activeCount` handed are the running ones.
     active: () => handed().slice(0, sup.pool.activeCount).map((r) => r.summary(host)),
     reserved: () => handed().slice(sup.pool.activeCount).map((r) => ({ ...r.summary(host), timeStart: null })),

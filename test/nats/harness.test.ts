@@ -80,8 +80,10 @@ describe('nats-server harness', () => {
     await using cluster = await startCluster(3);
     assert.equal(cluster.urls.length, 3);
     const prefix = newPrefix();
-    const producer = await openNats(t, cluster.urls, { prefix, replicas: 3 });
-    const worker = await openNats(t, cluster.urls, { prefix, replicas: 3 });
+    // A publish caught by the stream leader's death gets no ack: fail it fast, retry it above.
+    const connectionOptions = { publishTimeout: 1000, apiTimeout: 2000 };
+    const producer = await openNats(t, cluster.urls, { prefix, replicas: 3, connectionOptions });
+    const worker = await openNats(t, cluster.urls, { prefix, replicas: 3, connectionOptions });
     const got = new Collector();
     const sub = worker.broker.subscribe('q', (d) => {
       got.push(d);

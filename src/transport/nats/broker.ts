@@ -26,7 +26,8 @@ import { bandOf, type NatsNames } from './names.ts';
 import type { JsPublisher } from './publisher.ts';
 import { purgeQueue, queueSize, readDeadLetters } from './queue-admin.ts';
 import { NatsSubscription } from './subscription.ts';
-import type { NatsTopology } from './topology.ts';
+import type { NatsTopology, StreamKey } from './topology.ts';
+import { NoStreamError } from './errors.ts';
 
 /** Headers this transport writes (wire names, kept short). */
 export const Hdr = {
@@ -92,7 +93,7 @@ export class NatsBroker implements Broker {
       if (id !== undefined) h.set(Hdr.msgId, id);
       h.set(Hdr.target, q.taskSubject[band]!);
       h.set(Hdr.due, String(Math.ceil(notBefore)));
-      await this.#d.publisher.publish(q.delayedSubject, frame, h);
+      await this.#store('delayed', q.delayedSubject, frame, h);
       return 0;
     }
     await this.#d.topology.tasks();
@@ -101,8 +102,18 @@ export class NatsBroker implements Broker {
       h = headers();
       h.set(Hdr.msgId, id);
     }
-    await this.#d.publisher.publish(q.taskSubject[band]!, frame, h);
+    await this.#store('tasks', q.taskSubject[band]!, frame, h);
     return band;
+  }
+
+  async #store(stream: StreamKey, subject: string, frame: Uint8Array, h: MsgHdrs | undefined): Promise<void> {
+    try {
+      await this.#d.publisher.publish(subject, frame, h);
+    } catch (err) {
+      // Still no stream after the publisher's retries: maybe it is gone; the next use re-makes it.
+      if (err instanceof NoStreamError) this.#d.topology.forget(stream);
+      throw err;
+    }
   }
 
   /** Wakes idle subscribers of the queue so they pull a priority band (see subscription.ts). */
@@ -180,7 +191,7 @@ export class NatsBroker implements Broker {
     h.set(Hdr.reason, oneLine(reason) || 'rejected');
     h.set(Hdr.queue, oneLine(queue));
     h.set(Hdr.at, String(this.#d.clock.now()));
-    await this.#d.publisher.publish(this.#d.names.queue(queue).dlqSubject, frame, h);
+    await this.#store('dlq', this.#d.names.queue(queue).dlqSubject, frame, h);
   }
 
   async purge(queue: string): Promise<number> {

@@ -173,7 +173,9 @@ export class NatsConnector {
 
   /**
    * Resolves once the server has received everything published so far. Calls in the same
-   * tick share one PING, so confirming a window of acks costs one round trip.
+   * tick share one PING, so confirming a window of acks costs one round trip. If the
+   * connection drops meanwhile it resolves all the same: what the server never got, it
+   * redelivers after AckWait (at-least-once); only a closed connection rejects.
    */
   confirm(): Promise<void> {
     if (this.#flushing !== null) return this.#flushing;
@@ -185,7 +187,13 @@ export class NatsConnector {
           reject(new ClosedError('the NATS connection is closed'));
           return;
         }
-        nc.flush().then(resolve, (err: unknown) => reject(wrapNatsError(err, 'flush')));
+        nc.flush().then(resolve, (err: unknown) => {
+          if (nc.isClosed()) reject(wrapNatsError(err, 'flush'));
+          else {
+            this.#logger.debug({ err }, 'acks not confirmed: the connection dropped');
+            resolve();
+          }
+        });
       });
     });
     this.#flushing = p;

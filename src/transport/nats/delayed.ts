@@ -13,13 +13,22 @@ import type { Logger } from '../../log/logger.ts';
 import type { NatsConnector } from './connection.ts';
 import { bandOfSubject, type NatsNames } from './names.ts';
 import type { JsPublisher } from './publisher.ts';
-import { AckBody, nextSubject, parseAckSubject, PullRequest } from './pull.ts';
+import { AckBody, nextSubject, parseAckSubject, PullRequest, type PullEnd } from './pull.ts';
 import type { NatsTopology } from './topology.ts';
 
 const BATCH = 256;
 const LONG_POLL_MS = 5000;
-const HEARTBEAT_MS = 2000;
+const HEARTBEAT_MS = 1000;
 const RETRY_MOVE_MS = 1000;
+
+class MoverPullError extends Error {
+  constructor(
+    readonly end: PullEnd,
+    detail: string,
+  ) {
+    super(`mover pull ended: ${end}${detail ? ` (${detail})` : ''}`);
+  }
+}
 
 export class DelayedMover {
   readonly #connector: NatsConnector;
@@ -62,16 +71,19 @@ export class DelayedMover {
 
   async #run(): Promise<void> {
     let failures = 0;
+    let missing = 0;
     while (!this.#closed) {
       try {
         const nc = await this.#connector.connection();
         await this.#topology.mover();
         this.#reset = false;
-        await this.#pullLoop(nc, () => (failures = 0));
+        await this.#pullLoop(nc, () => (failures = missing = 0));
       } catch (err) {
         if (this.#closed) break;
         failures++;
-        this.#topology.reset();
+        // As for task subscriptions: re-create only what keeps being missing (see subscription.ts).
+        missing = err instanceof MoverPullError && err.end === 'no-responders' ? missing + 1 : 0;
+        if (missing >= 3) this.#topology.reset();
         const wait = Math.min(5000, 100 * 2 ** Math.min(failures, 6));
         this.#logger.warn({ err, retryInMs: wait }, 'delayed-message mover failed; restarting it');
         await new Promise<void>((resolve) => {
@@ -97,7 +109,7 @@ export class DelayedMover {
       const end = await req.done;
       this.#current = null;
       if (end === 'no-responders' || end === 'error' || end === 'stalled') {
-        throw new Error(`mover pull ended: ${end}${req.detail ? ` (${req.detail})` : ''}`);
+        throw new MoverPullError(end, req.detail);
       }
       progressed();
     }

@@ -33,8 +33,6 @@ export class JsPublisher {
   #subConn: NatsConnection | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #closed = false;
-  /** Told when a publish found no stream for its subject (so the caller re-creates it). */
-  onNoStream: (subject: string) => void = () => undefined;
 
   constructor(connector: NatsConnector, logger: Logger) {
     this.#connector = connector;
@@ -56,7 +54,7 @@ export class JsPublisher {
       try {
         return await this.#publishOnce(subject, data, headers);
       } catch (err) {
-        if (!(err instanceof NoStreamError) || attempt >= NO_STREAM_RETRIES || this.#closed) throw err;
+        if (!(err instanceof NoStreamError) || this.#closed || attempt >= NO_STREAM_RETRIES) throw err;
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
@@ -101,7 +99,6 @@ export class JsPublisher {
     }
     const code = msg.headers?.code ?? 0;
     if (data.length === 0 && code === 503) {
-      this.onNoStream(p.subject);
       p.reject(new NoStreamError(`no JetStream stream captures ${p.subject}`));
       return;
     }

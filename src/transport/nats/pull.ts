@@ -22,7 +22,7 @@ export interface PullOptions {
   expires?: Millis;
   /** Server heartbeat interval while a long poll waits. */
   heartbeat?: Millis;
-  /** Watchdog for a request that hears nothing. @default expires + 2 heartbeats, or 5 s */
+  /** Watchdog for a request that hears nothing. @default 2.5 heartbeats, or expires + 2 s, or 5 s */
   stallAfter?: Millis;
 }
 
@@ -53,8 +53,11 @@ export class PullRequest {
   ) {
     this.batch = opts.batch;
     this.done = new Promise((r) => (this.#resolve = r));
+    // Re-armed by every message, heartbeat or status: with heartbeats, silence means trouble
+    // (a consumer leader lost on a cluster, a request dropped) long before `expires`.
     this.#stallAfter =
-      opts.stallAfter ?? (opts.expires !== undefined ? opts.expires + 2 * (opts.heartbeat ?? 1000) + 1000 : 5000);
+      opts.stallAfter ??
+      (opts.heartbeat !== undefined ? opts.heartbeat * 2.5 : opts.expires !== undefined ? opts.expires + 2000 : 5000);
     const inbox = createInbox();
     this.#sub = nc.subscribe(inbox, { callback: (_err, msg) => this.#onMsg(msg) });
     const req: Record<string, unknown> = { batch: opts.batch };

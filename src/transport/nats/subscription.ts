@@ -24,7 +24,7 @@ import { BANDS, type QueueNames } from './names.ts';
 import { AckBody, nextSubject, parseAckSubject, PullRequest, type PullEnd, type PullOptions } from './pull.ts';
 
 const LONG_POLL_MS = 5000;
-const HEARTBEAT_MS = 2000;
+const HEARTBEAT_MS = 1000;
 const REFRESH_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
 
@@ -154,6 +154,7 @@ export class NatsSubscription implements Subscription {
 
   async #run(): Promise<void> {
     let failures = 0;
+    let missing = 0;
     let force = false;
     while (!this.#closed) {
       try {
@@ -165,7 +166,7 @@ export class NatsSubscription implements Subscription {
         for (const b of used) this.#ready[b] = this.#maybe[b] = true;
         this.#reset = false;
         force = false;
-        await this.#serve(nc, () => (failures = 0));
+        await this.#serve(nc, () => (failures = missing = 0));
       } catch (err) {
         if (this.#closed) break;
         if (err instanceof ClosedError) {
@@ -174,7 +175,12 @@ export class NatsSubscription implements Subscription {
           break;
         }
         failures++;
-        force = err instanceof PullFailure ? err.end !== 'stalled' && err.end !== 'error' : true;
+        // Re-create the stream and consumers only when they keep being missing (503): on a
+        // cluster a consumer is unreachable for a moment while it elects a new leader (the
+        // JetStream API may time out meanwhile too), while a restarted server that lost its
+        // store keeps answering 503. A stalled request is just restarted.
+        missing = err instanceof PullFailure && err.end === 'no-responders' ? missing + 1 : 0;
+        force = missing >= 3;
         const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 6));
         this.#host.logger.warn({ err, queue: this.#queue, retryInMs: wait }, 'pull loop failed; recreating it');
         await this.#sleep('any', wait);

@@ -1,8 +1,12 @@
 /**
  * Makes sure the streams and consumers exist before they are used, once per transport (each
- * `ensure` memoised; a failure is not memoised, so the next use tries again). `reset()` forgets
- * everything, for after a reconnect to a server that may have lost its store, or a publish
- * that found no stream.
+ * `ensure` memoised; a failure is not memoised, so the next use tries again).
+ *
+ * A stream already made once and then forgotten (`forget`, after publishes found no stream) is
+ * re-made in the background while publishing goes on: on a cluster that lost a server the
+ * stream is usually back (new leader) before the JetStream API (meta leader) answers again,
+ * and if the stream is really gone the publish's own 503 retries wait for the re-make.
+ * `reset()` forgets everything, after consumers kept being missing.
  */
 import type { Logger } from '../../log/logger.ts';
 import type { Millis } from '../../util/time.ts';
@@ -19,12 +23,16 @@ import {
   tasksStreamConfig,
 } from './streams.ts';
 
+export type StreamKey = 'tasks' | 'delayed' | 'dlq';
+
 export class NatsTopology {
   readonly #connector: NatsConnector;
   readonly #names: NatsNames;
   readonly #replicas: number;
   readonly #logger: Logger;
   readonly #memo = new Map<string, Promise<void>>();
+  readonly #known = new Set<string>();
+  readonly #used = new Map<string, Promise<number[]>>();
 
   constructor(connector: NatsConnector, names: NatsNames, replicas: number, logger: Logger) {
     this.#connector = connector;
@@ -36,17 +44,27 @@ export class NatsTopology {
   #once(key: string, make: () => Promise<void>): Promise<void> {
     let p = this.#memo.get(key);
     if (p === undefined) {
-      p = make();
+      const made = make();
+      p = made.then(() => void this.#known.add(key));
       this.#memo.set(key, p);
-      p.catch(() => {
+      p.catch((err: unknown) => {
         if (this.#memo.get(key) === p) this.#memo.delete(key);
+        this.#logger.debug({ err, key }, 'ensuring JetStream topology failed');
       });
+      // Made before: publish meanwhile (see above).
+      if (this.#known.has(key)) return Promise.resolve();
     }
     return p;
   }
 
+  /** Forgets that a stream exists (publishes found none): the next use makes it again. */
+  forget(key: StreamKey): void {
+    this.#memo.delete(key);
+  }
+
   reset(): void {
     this.#memo.clear();
+    this.#used.clear();
   }
 
   tasks(): Promise<void> {
@@ -86,7 +104,20 @@ export class NatsTopology {
    * priority band gets its consumer only once it is used: most queues never see a priority,
    * and on a cluster every consumer is a Raft group.
    */
-  async queue(queue: string, ackWait: Millis): Promise<number[]> {
+  queue(queue: string, ackWait: Millis): Promise<number[]> {
+    const key = `${queue}:${ackWait}`;
+    let p = this.#used.get(key);
+    if (p === undefined) {
+      p = this.#queue(queue, ackWait);
+      this.#used.set(key, p);
+      p.catch(() => {
+        if (this.#used.get(key) === p) this.#used.delete(key);
+      });
+    }
+    return p;
+  }
+
+  async #queue(queue: string, ackWait: Millis): Promise<number[]> {
     await this.band(queue, 0, ackWait);
     const jsm = await this.#connector.jsm();
     const q = this.#names.queue(queue);

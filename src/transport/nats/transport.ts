@@ -71,7 +71,6 @@ export class NatsTransport implements Transport {
     }
     this.#main = new Side(urls, opts.connectionOptions, logger);
     const topology = new NatsTopology(this.#main.connector, names, replicas, logger);
-    this.#main.publisher.onNoStream = () => topology.reset();
     this.broker = new NatsBroker({
       connector: this.#main.connector,
       topology,
