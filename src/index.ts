@@ -6,10 +6,18 @@ export { TaskContext } from './task/context.ts';
 export { AsyncResult, type GetOptions, type ResultInfo, type ResultMessage } from './result/async-result.ts';
 export { EagerResult } from './result/eager-result.ts';
 export { GroupResult, type ResultLike } from './result/group-result.ts';
-export { Signature, type SignatureOptions, type AnySignature } from './canvas/signature.ts';
+export {
+  Signature,
+  type SignatureOptions,
+  type AnySignature,
+  type ArgsOf,
+  type ResultOf,
+  type HandleOf,
+  type StepAfter,
+} from './canvas/signature.ts';
 export { signature } from './canvas/by-name.ts';
 export { group, Group } from './canvas/group.ts';
-export { chain, Chain, type ArgsOf, type ResultOf, type HandleOf, type StepAfter } from './canvas/chain.ts';
+export { chain, Chain } from './canvas/chain.ts';
 export { chord, Chord } from './canvas/chord.ts';
 export { Worker, type WorkerOptions, type WorkerState } from './worker/worker.ts';
 export { ControlClient, Inspect, type ControlOptions, type TaskSummary, type WorkerStats } from './control/client.ts';

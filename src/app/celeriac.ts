@@ -44,8 +44,23 @@ export interface CeleriacOptions {
 
 type Fn = (...args: never[]) => unknown;
 
+/** SendOptions fields that are not ApplyOptions: set by celeriac itself (canvas ids and embeds). */
+const CANVAS_FIELDS: ReadonlySet<string> = new Set(['kwargs', 'parentId', 'rootId', 'groupId', 'groupIndex', 'retries', 'chain', 'chord']);
+
 /** Checks the public options of a call; the canvas' own fields are set by celeriac itself. */
 function validateSendOptions(options: SendOptions): void {
+  // Every publish comes here: options with only canvas fields (or none, as `delay()` gives)
+  // have nothing to check, and are recognised without copying them.
+  if (typeof options === 'object' && options !== null) {
+    let publicField = false;
+    for (const key in options) {
+      if (!CANVAS_FIELDS.has(key)) {
+        publicField = true;
+        break;
+      }
+    }
+    if (!publicField) return;
+  }
   const { kwargs: _k, parentId: _p, rootId: _r, groupId: _g, groupIndex: _i, retries: _n, chain: _c, chord: _d, ...pub } = options;
   validateApplyOptions(pub);
 }
@@ -62,6 +77,8 @@ export class Celeriac implements AppContext {
   readonly #producer: Producer;
   readonly #workers = new Set<Worker>();
   #transport: Promise<Transport> | undefined;
+  /** The transport once it opened (until close). */
+  #openTransport: Transport | undefined;
   #router: ReturnType<typeof compileRoutes> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -82,9 +99,12 @@ export class Celeriac implements AppContext {
     this.#table = taskTable(name);
     registerBuiltinTasks(this.#table);
     this.#producer = new Producer({
-      conf: () => this.conf,
+      // The snapshot is one frozen object until the next change: plain property reads, where
+      // each of Config's accessors is a lookup (a publish reads about ten keys).
+      conf: () => this.conf.snapshot(),
       router: () => (this.#router ??= compileRoutes(this.conf.taskRoutes as TaskRoutes)),
       broker: async () => (await this.transport()).broker,
+      openBroker: () => this.#openTransport?.broker,
       events: async () => (await this.transport()).events,
       lookup: (n) => this.#table.get(n),
       clock: this.clock,
@@ -138,10 +158,14 @@ export class Celeriac implements AppContext {
     return new AsyncResult<R>(sent.id, this, { ignored: sent.ignored });
   }
 
-  async send(taskName: string, args: unknown[], options: SendOptions): Promise<SentTask> {
-    this.#assertOpen();
-    validateSendOptions(options);
-    if (!Array.isArray(args)) throw Object.assign(new ConfigError('`args` must be an array'), { key: 'args', value: args });
+  send(taskName: string, args: unknown[], options: SendOptions): Promise<SentTask> {
+    try {
+      this.#assertOpen();
+      validateSendOptions(options);
+      if (!Array.isArray(args)) throw Object.assign(new ConfigError('`args` must be an array'), { key: 'args', value: args });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.#producer.send(taskName, args, options);
   }
 
@@ -183,16 +207,26 @@ export class Celeriac implements AppContext {
       visibilityTimeout: toMillis(this.conf.brokerVisibilityTimeout as number),
       prefix: this.conf.transportPrefix as string,
       connectionOptions: this.conf.brokerConnectionOptions as Record<string, unknown>,
-    }).catch((err: unknown) => {
-      // A failed open is not memoised: the next publish (or its retry) tries again.
-      this.#transport = undefined;
-      throw err;
-    });
+    }).then(
+      (t) => {
+        if (this.#closing === undefined) this.#openTransport = t;
+        return t;
+      },
+      (err: unknown) => {
+        // A failed open is not memoised: the next publish (or its retry) tries again.
+        this.#transport = undefined;
+        throw err;
+      },
+    );
     return this.#transport;
   }
 
   async backend(): Promise<ResultBackend | null> {
     return (await this.transport()).backend;
+  }
+
+  openBackend(): ResultBackend | null | undefined {
+    return this.#openTransport?.backend;
   }
 
   #assertOpen(): void {
@@ -210,6 +244,7 @@ export class Celeriac implements AppContext {
         }
       }
       this.#producer.close();
+      this.#openTransport = undefined;
       const t = this.#transport;
       if (t !== undefined) {
         try {

@@ -7,30 +7,32 @@
  * Typed: a step that cannot take the previous step's result as its one remaining argument is
  * a compile error (up to 10 steps given as arguments; a list gives an untyped chain).
  */
-import type { SignatureData } from '../protocol/task-message.ts';
-import type { AppContext } from '../task/app-context.ts';
 import type { ResultLike } from '../result/group-result.ts';
-import { Signature, appOf, type AnySignature } from './signature.ts';
+import type { SignatureLike } from '../task/signature-like.ts';
+import { Signature, appOf, type AnySignature, type ArgsOf, type HandleOf, type ResultOf, type StepAfter } from './signature.ts';
 import { SubtaskType, chainData, chainTasks, normaliseSteps } from './shape.ts';
 
-/** The arguments a signature still needs. */
-export type ArgsOf<S> = S extends Signature<infer A, infer _R, infer _H> ? A : never;
-/** What a signature's task returns. */
-export type ResultOf<S> = S extends Signature<infer _A, infer R, infer _H> ? R : never;
-/** What calling a signature resolves to (AsyncResult, GroupResult). */
-export type HandleOf<S> = S extends Signature<infer _A, infer _R, infer H> ? H : never;
-/** A signature that can follow `S` in a chain: its one remaining argument takes `S`'s result. */
-export type StepAfter<S> = Signature<[ResultOf<S>], any, any>;
 type ChainOf<F, L> = Chain<ArgsOf<F>, ResultOf<L>, HandleOf<L>>;
 
 export class Chain<A extends unknown[] = unknown[], R = unknown, H = ResultLike<R>> extends Signature<A, R, H> {
-  constructor(data: SignatureData, app?: AppContext) {
-    super(data, app);
-  }
-
   /** The steps, flattened, as signatures. */
   get tasks(): Signature[] {
     return normaliseSteps(chainTasks(this.toJSON())).map((d) => Signature.fromJSON(d, this.boundApp));
+  }
+
+  /** A chain's callbacks are its last step's (they receive the chain's result), as in Celery. */
+  override link(callback: SignatureLike): this {
+    const steps = chainTasks(this.toJSON());
+    const last = steps[steps.length - 1];
+    if (last === undefined) return super.link(callback);
+    this.kwargs.tasks = [...steps.slice(0, -1), Signature.fromJSON(last).link(callback).toJSON()];
+    return this;
+  }
+
+  /** An errback on a chain is on every step: whichever fails calls it, as in Celery. */
+  override linkError(errback: SignatureLike): this {
+    this.kwargs.tasks = chainTasks(this.toJSON()).map((s) => Signature.fromJSON(s).linkError(errback).toJSON());
+    return this;
   }
 
   override pipe<R2, H2>(next: Signature<[R], R2, H2>): Chain<A, R2, H2> {

@@ -181,7 +181,8 @@ export function attachGroup(d: SignatureData, groupId: string, index: number): S
 
 /** What a failure upstream leaves waiting: the frozen task ids and the chords they report to. */
 export interface Downstream {
-  ids: string[];
+  /** Preassigned task ids, with their task names. */
+  tasks: { id: string; task: string }[];
   chords: ChordRef[];
 }
 
@@ -190,10 +191,10 @@ export interface Downstream {
  * results can fail instead of staying PENDING) and every chord they would have joined (so it
  * resolves instead of waiting forever). A chord's header is not included: it never starts.
  */
-export function downstream(sigs: SignatureData[], out: Downstream = { ids: [], chords: [] }): Downstream {
+export function downstream(sigs: SignatureData[], out: Downstream = { tasks: [], chords: [] }): Downstream {
   for (const d of sigs) {
     if (isTaskLike(d)) {
-      if (typeof d.options.taskId === 'string') out.ids.push(d.options.taskId);
+      if (typeof d.options.taskId === 'string') out.tasks.push({ id: d.options.taskId, task: d.task });
       const ref = d.options.chord as ChordRef | null | undefined;
       if (ref !== undefined && ref !== null) out.chords.push(ref);
       downstream(continuation(d), out);
@@ -215,6 +216,31 @@ export function downstream(sigs: SignatureData[], out: Downstream = { ids: [], c
     }
   }
   return out;
+}
+
+/**
+ * The errbacks of a signature as a whole: a task's own; a chain's are on every step (the first
+ * step's stand for them); a chord's are its body's; a group's, its first member's.
+ */
+export function errbacksOf(d: SignatureData): SignatureData[] {
+  if (isTaskLike(d)) {
+    const v = d.options.linkError;
+    return v === undefined || v === null ? [] : ((Array.isArray(v) ? v : [v]) as SignatureData[]);
+  }
+  switch (typeOf(d)) {
+    case SubtaskType.chain: {
+      const steps = chainTasks(d);
+      return steps.length > 0 ? errbacksOf(steps[0]!) : [];
+    }
+    case SubtaskType.chord:
+      return errbacksOf(chordBody(d));
+    case SubtaskType.group: {
+      const members = groupTasks(d);
+      return members.length > 0 ? errbacksOf(members[0]!) : [];
+    }
+    default:
+      return [];
+  }
 }
 
 /** The id listed among a parent's `children` for a follow-up it starts. */

@@ -14,7 +14,8 @@ export const planChain: Planner = (ctx, data, callArgs, options): Plan => {
   let steps = normaliseSteps(chainTasks(data));
   if (steps.length === 0) throw Object.assign(new ConfigError('cannot apply an empty chain'), { key: 'tasks' });
   // `taskId` of a chain call names its result, which is the last step's.
-  if (options.taskId !== undefined) steps = [...steps.slice(0, -1), setResultId(steps[steps.length - 1]!, options.taskId)];
+  const named = options.taskId ?? (typeof data.options.taskId === 'string' ? data.options.taskId : undefined);
+  if (named !== undefined) steps = [...steps.slice(0, -1), setResultId(steps[steps.length - 1]!, named)];
   steps = steps.map(freeze);
   const entry = attachChain(steps[0]!, steps.slice(1).reverse());
   // The chain's own options (and the call's) apply to its first message, as in Celery.

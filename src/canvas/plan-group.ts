@@ -5,16 +5,16 @@
  */
 import { GroupResult, type ResultLike } from '../result/group-result.ts';
 import { uuid } from '../util/ids.ts';
-import { attachGroup, freeze } from './freeze.ts';
 import { groupTasks, reviveOptions } from './shape.ts';
+import { planMember } from './plan-member.ts';
 import { without, type Plan, type Planner } from './plan-types.ts';
 
 export const planGroup: Planner = (ctx, data, callArgs, options): Plan => {
-  const gid = options.taskId ?? (typeof data.options.taskId === 'string' ? data.options.taskId : uuid());
+  const groupId = options.taskId ?? (typeof data.options.taskId === 'string' ? data.options.taskId : uuid());
   const common = without({ ...reviveOptions(data.options), ...options }, 'taskId', 'groupId', 'groupIndex');
-  const plans = groupTasks(data).map((member, i) => ctx.plan(attachGroup(freeze(member), gid, i), callArgs, common));
+  const plans = groupTasks(data).map((member, index) => planMember(ctx, member, callArgs, common, { groupId, index }));
   return {
     items: plans.flatMap((p) => p.items),
-    result: (sent) => new GroupResult<unknown, ResultLike>(gid, plans.map((p) => p.result(sent) as ResultLike), ctx.app),
+    result: (sent) => new GroupResult<unknown, ResultLike>(groupId, plans.map((p) => p.result(sent) as ResultLike), ctx.app),
   };
 };

@@ -27,7 +27,7 @@ const PLANNERS: Readonly<Record<string, Planner>> = {
 
 /** One task message: the signature's options under the call's, its args after the call's. */
 function planTask(app: AppContext, data: SignatureData, callArgs: unknown[], options: SendOptions): Plan {
-  const merged: SendOptions = { ...reviveOptions(data.options), ...options };
+  const merged = reviveOptions({ ...data.options, ...options });
   if (Object.keys(data.kwargs).length > 0) merged.kwargs = { ...data.kwargs, ...(merged.kwargs ?? {}) };
   const id = merged.taskId ?? uuid();
   merged.taskId = id;

@@ -26,6 +26,15 @@ export type SignatureOptions = ApplyOptions;
  */
 export type AnySignature = Signature<any, any, any>;
 
+/** The arguments a signature still needs. */
+export type ArgsOf<S> = S extends Signature<infer A, infer _R, infer _H> ? A : never;
+/** What a signature's task returns. */
+export type ResultOf<S> = S extends Signature<infer _A, infer R, infer _H> ? R : never;
+/** What calling a signature resolves to (AsyncResult, GroupResult). */
+export type HandleOf<S> = S extends Signature<infer _A, infer _R, infer H> ? H : never;
+/** A signature that can follow `S` in a chain: its one remaining argument takes `S`'s result. */
+export type StepAfter<S> = Signature<[ResultOf<S>], any, any>;
+
 type SignatureClass = new (data: SignatureData, app?: AppContext) => AnySignature;
 
 /** Classes by `subtask_type`, registered by the modules that define them (no import cycle). */

@@ -41,9 +41,11 @@ export class Config {
   #snapshot: Readonly<ConfigValues> | undefined;
 
   static {
+    // `this`, not `Config`: tsc compiles the class name here to an alias assigned only after
+    // the class body, so dist/ would throw at import.
     for (const name of KEY_NAMES) {
-      if (name in Config.prototype) throw new Error(`config key ${name} shadows a Config method`);
-      Object.defineProperty(Config.prototype, name, {
+      if (name in this.prototype) throw new Error(`config key ${name} shadows a Config method`);
+      Object.defineProperty(this.prototype, name, {
         configurable: false,
         enumerable: true,
         get(this: Config): unknown {

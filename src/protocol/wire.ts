@@ -1,23 +1,22 @@
 /**
- * The one place a TaskMessage meets the wire: a frame is a msgpack map shaped like Celery's
- * message protocol v2 (kombu's envelope), whatever the body's serializer:
- *
- *   { headers, properties, 'content-type', 'content-encoding', body }
- *
- * `body` is the serialized (and maybe compressed) `[args, kwargs, { callbacks, errbacks, chain,
- * chord }]`. The envelope is always msgpack so that a worker can read the headers, check the
- * content type and name a message it refuses before it touches the body.
+ * The one place a TaskMessage meets the wire. A frame is a msgpack array laid out as
+ * src/protocol/frame.ts documents: the fields of Celery's message protocol v2 (kombu's envelope)
+ * at fixed positions, whatever the body's serializer. The body is the serialized (and maybe
+ * compressed) `[args, kwargs, { callbacks, errbacks, chain, chord }]`, kept as bytes inside the
+ * frame, so that a worker reads the headers, checks the content type and names a message it
+ * refuses before it touches the body.
  */
 import { ConfigError, MessageDecodeError } from '../errors.ts';
 import { assertAccepted } from '../serialization/accept.ts';
 import { codecFor, msgpackCodec } from '../serialization/codecs.ts';
+import { BinOf, type ElementHint, Packed, packArray, unpackArray } from '../serialization/fast-pack.ts';
 import { COMPRESSION_CONTENT_TYPES, compress, decompress } from '../serialization/compression.ts';
+import { F, FRAME_LENGTH, FRAME_VERSION } from './frame.ts';
 import { shortRepr } from './repr.ts';
 import type { EncodeOptions, SignatureData, TaskMessage } from './task-message.ts';
 import {
   bad,
   chordRef,
-  isPlainObject,
   nonEmptyString,
   optBoolean,
   optCount,
@@ -63,6 +62,33 @@ export interface EncodeTaskOptions extends EncodeOptions {
 /** Celery writes `None` for an empty link list; so do we (and read either). */
 const listOrNull = (list: SignatureData[]): SignatureData[] | null => (list.length === 0 ? null : list);
 
+const NO_EMBED = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
+/** The embed of a task with no links, chain or chord: the same bytes every time. */
+const NO_EMBED_PACKED = new Packed(msgpackCodec.encode(NO_EMBED));
+
+/** Frame positions whose strings repeat from message to message, read through a cache. */
+const FRAME_HINTS: (ElementHint | undefined)[] = [];
+for (const i of [F.contentType, F.contentEncoding, F.compression, F.lang, F.task, F.argsrepr, F.kwargsrepr, F.origin, F.replyTo]) {
+  FRAME_HINTS[i] = { intern: true };
+}
+
+const hasKeys = (o: Record<string, unknown>): boolean => {
+  for (const _ in o) return true;
+  return false;
+};
+
+/** User headers without the reserved names, or null when none is left. */
+function userHeaders(user: Record<string, unknown>): Record<string, unknown> | null {
+  if (!hasKeys(user)) return null;
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(user)) {
+    if (RESERVED_HEADERS.has(key)) continue;
+    out ??= {};
+    out[key] = user[key];
+  }
+  return out;
+}
+
 /**
  * Encodes a task message as a frame. Throws ConfigError for a message no worker would accept
  * (empty id or task, priority outside 0-9) and ContentDisallowed for an unknown serializer or
@@ -79,73 +105,71 @@ export function encodeTask(msg: TaskMessage, opts: EncodeTaskOptions): Uint8Arra
     throw new ConfigError(`\`priority\` must be an integer 0-9, got ${shortRepr(msg.priority, 80)}`);
   }
   const codec = codecFor(opts.serializer);
-  let body = codec.encode([
-    msg.args,
-    msg.kwargs,
-    {
-      callbacks: listOrNull(msg.callbacks),
-      errbacks: listOrNull(msg.errbacks),
-      chain: listOrNull(msg.chain),
-      chord: msg.chord,
-    },
-  ]);
-  const headers: Record<string, unknown> = {
-    lang: 'js',
-    task: msg.task,
-    id: msg.id,
-    root_id: msg.rootId,
-    parent_id: msg.parentId,
-    group: msg.groupId,
-    group_index: msg.groupIndex,
-    retries: msg.retries,
-    eta: msg.eta,
-    expires: msg.expires,
-    // Celery's order is [hard, soft]: see timeLimitFromWire.
-    timelimit: [msg.timeLimit[1], msg.timeLimit[0]],
-    ignore_result: msg.ignoreResult,
-    argsrepr: shortRepr(msg.args),
-    kwargsrepr: shortRepr(msg.kwargs),
-    origin: msg.origin,
-    x_celeriac: { options: msg.options },
-  };
+  const linked = msg.callbacks.length > 0 || msg.errbacks.length > 0 || msg.chain.length > 0 || msg.chord !== null;
+  const embed = linked
+    ? { callbacks: listOrNull(msg.callbacks), errbacks: listOrNull(msg.errbacks), chain: listOrNull(msg.chain), chord: msg.chord }
+    : NO_EMBED;
   const compression = opts.compression ?? null;
-  if (compression !== null) {
-    body = compress(body, compression);
-    headers.compression = COMPRESSION_CONTENT_TYPES[compression];
+  let body: Uint8Array | BinOf;
+  if (codec === msgpackCodec) {
+    const values = [msg.args, msg.kwargs, linked ? embed : NO_EMBED_PACKED];
+    // Uncompressed, the body is packed in place inside the frame.
+    body = compression === null ? new BinOf(values) : compress(packArray(values), compression);
+  } else {
+    body = codec.encode([msg.args, msg.kwargs, embed]);
+    if (compression !== null) body = compress(body, compression);
   }
-  const user = msg.headers;
-  for (const key of Object.keys(user)) {
-    if (!RESERVED_HEADERS.has(key)) headers[key] = user[key];
-  }
-  const properties: Record<string, unknown> = {
-    correlation_id: msg.id,
-    priority: msg.priority,
-    delivery_mode: 2,
-    delivery_info: {},
-  };
-  if (opts.replyTo !== undefined && opts.replyTo !== null) properties.reply_to = opts.replyTo;
-  return msgpackCodec.encode({
-    headers,
-    properties,
-    'content-type': codec.contentType,
-    'content-encoding': codec.contentEncoding,
+  const [soft, hard] = msg.timeLimit;
+  // One literal in FRAME_FIELDS order (see frame.ts).
+  return packArray([
+    FRAME_VERSION,
+    codec.contentType,
+    codec.contentEncoding,
+    compression === null ? null : COMPRESSION_CONTENT_TYPES[compression],
+    'js',
+    msg.task,
+    msg.id,
+    msg.rootId === msg.id ? null : msg.rootId,
+    msg.parentId,
+    msg.groupId,
+    msg.groupIndex,
+    msg.retries,
+    msg.eta,
+    msg.expires,
+    // Celery's order is [hard, soft]: see timeLimitFromWire.
+    soft === null && hard === null ? null : [hard, soft],
+    msg.ignoreResult,
+    // Display only (Celery's saferepr): the common empty cases cost nothing.
+    msg.args.length === 0 ? '[]' : shortRepr(msg.args),
+    hasKeys(msg.kwargs) ? shortRepr(msg.kwargs) : '{}',
+    msg.origin,
+    hasKeys(msg.options) ? { options: msg.options } : null,
+    userHeaders(msg.headers),
+    opts.replyTo ?? null,
+    msg.priority,
     body,
-  });
+  ]);
 }
 
 const NONE: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-function decodeEnvelope(frame: Uint8Array): Record<string, unknown> {
-  let env: unknown;
+function decodeFrame(frame: Uint8Array): unknown[] {
+  let f: unknown[];
   try {
-    env = msgpackCodec.decode(frame);
+    // The body comes out as a view into the frame: it is decoded (or inflated) once, then dropped.
+    f = unpackArray(frame, FRAME_LENGTH, 'view', FRAME_HINTS);
   } catch (err) {
-    throw new MessageDecodeError(`task message is not a msgpack envelope: ${(err as Error).message.slice(0, 120)}`, {
-      cause: err,
-    });
+    throw new MessageDecodeError(
+      `task message is not a msgpack array of ${FRAME_LENGTH} fields: ${(err as Error).message.slice(0, 120)}`,
+      { cause: err },
+    );
   }
-  return plainObject(env, 'envelope');
+  if (f[F.version] !== FRAME_VERSION) return bad('frame version', String(FRAME_VERSION), f[F.version]);
+  return f;
 }
+
+/** The body of a task with no links, chain or chord decodes to NONE without reading the map. */
+const BODY_HINTS: (ElementHint | undefined)[] = [undefined, undefined, { constant: { bytes: NO_EMBED_PACKED.bytes, value: null } }];
 
 /**
  * Decodes and validates a frame. ContentDisallowed when its content type is not in `accept`
@@ -153,44 +177,48 @@ function decodeEnvelope(frame: Uint8Array): Record<string, unknown> {
  * anything is malformed. The body is decoded exactly once.
  */
 export function decodeTask(frame: Uint8Array, accept: ReadonlySet<string>): TaskMessage {
-  const env = decodeEnvelope(frame);
-  const contentType = env['content-type'];
+  const f = decodeFrame(frame);
+  const contentType = f[F.contentType];
   if (typeof contentType !== 'string') bad("'content-type'", 'a string', contentType);
   assertAccepted(contentType, accept);
 
-  const h = plainObject(env.headers, 'headers');
-  const p = env.properties === undefined || env.properties === null ? NONE : plainObject(env.properties, 'properties');
-  const id = nonEmptyString(h.id, "header 'id'");
-  const task = nonEmptyString(h.task, "header 'task'");
-  const priority = optCount(p.priority, "property 'priority'", 0);
+  const id = nonEmptyString(f[F.id], "header 'id'");
+  const task = nonEmptyString(f[F.task], "header 'task'");
+  const priority = optCount(f[F.priority], "property 'priority'", 0);
   if (priority > 9) bad("property 'priority'", 'an integer 0-9', priority);
-  const x = h.x_celeriac === undefined || h.x_celeriac === null ? NONE : plainObject(h.x_celeriac, "header 'x_celeriac'");
+  const xv = f[F.xCeleriac];
+  const x = xv === undefined || xv === null ? NONE : plainObject(xv, "header 'x_celeriac'");
+  const uv = f[F.userHeaders];
   const headers: Record<string, unknown> = {};
-  for (const key of Object.keys(h)) {
-    if (!RESERVED_HEADERS.has(key)) headers[key] = h[key];
+  if (uv !== null && uv !== undefined) {
+    const u = plainObject(uv, 'user headers');
+    for (const key of Object.keys(u)) {
+      if (!RESERVED_HEADERS.has(key)) headers[key] = u[key];
+    }
   }
   // Locals, then one object literal at the end: a spread of a partial object costs more than
   // the rest of the validation together.
-  const rootId = optString(h.root_id, "header 'root_id'") ?? id;
-  const parentId = optString(h.parent_id, "header 'parent_id'");
-  const groupId = optString(h.group, "header 'group'");
-  const groupIndex = optCount(h.group_index, "header 'group_index'", null);
-  const retries = optCount(h.retries, "header 'retries'", 0);
-  const eta = optIsoTime(h.eta, "header 'eta'");
-  const expires = optIsoTime(h.expires, "header 'expires'");
-  const timeLimit = timeLimitFromWire(h.timelimit);
-  const ignoreResult = optBoolean(h.ignore_result, "header 'ignore_result'", false);
-  const origin = optString(h.origin, "header 'origin'") ?? '';
+  const rootId = optString(f[F.rootId], "header 'root_id'") ?? id;
+  const parentId = optString(f[F.parentId], "header 'parent_id'");
+  const groupId = optString(f[F.group], "header 'group'");
+  const groupIndex = optCount(f[F.groupIndex], "header 'group_index'", null);
+  const retries = optCount(f[F.retries], "header 'retries'", 0);
+  const eta = optIsoTime(f[F.eta], "header 'eta'");
+  const expires = optIsoTime(f[F.expires], "header 'expires'");
+  const timeLimit = timeLimitFromWire(f[F.timelimit]);
+  const ignoreResult = optBoolean(f[F.ignoreResult], "header 'ignore_result'", false);
+  const origin = optString(f[F.origin], "header 'origin'") ?? '';
   const options = taskOptions(x.options, "header 'x_celeriac'.options");
 
-  if (!(env.body instanceof Uint8Array)) return bad('body', 'bytes', env.body);
-  let raw: Uint8Array = env.body;
-  const compression = optString(h.compression, "header 'compression'");
+  const rawBody = f[F.body];
+  if (!(rawBody instanceof Uint8Array)) return bad('body', 'bytes', rawBody);
+  let raw: Uint8Array = rawBody;
+  const compression = optString(f[F.compression], "header 'compression'");
   if (compression !== null) raw = decompress(raw, compression);
   const codec = codecFor(contentType);
   let decoded: unknown;
   try {
-    decoded = codec.decode(raw);
+    decoded = codec === msgpackCodec ? unpackArray(raw, -1, 'copy', BODY_HINTS) : codec.decode(raw);
   } catch (err) {
     throw new MessageDecodeError(`task message body is not valid ${codec.name}: ${(err as Error).message.slice(0, 120)}`, {
       cause: err,
@@ -233,16 +261,14 @@ export function decodeTask(frame: Uint8Array, accept: ReadonlySet<string>): Task
  * message in logs and to write its FAILURE state. Never throws; null when no id can be found.
  */
 export function peekTaskHeaders(frame: Uint8Array): { id: string; task: string | null } | null {
-  let env: unknown;
+  let f: unknown;
   try {
-    env = msgpackCodec.decode(frame);
+    f = msgpackCodec.decode(frame);
   } catch {
     return null;
   }
-  if (!isPlainObject(env)) return null;
-  const h = isPlainObject(env.headers) ? env.headers : NONE;
-  const p = isPlainObject(env.properties) ? env.properties : NONE;
+  if (!Array.isArray(f) || f[F.version] !== FRAME_VERSION) return null;
   const nonEmpty = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-  const id = nonEmpty(h.id) ?? nonEmpty(p.correlation_id);
-  return id === null ? null : { id, task: nonEmpty(h.task) };
+  const id = nonEmpty(f[F.id]);
+  return id === null ? null : { id, task: nonEmpty(f[F.task]) };
 }

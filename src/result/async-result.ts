@@ -110,8 +110,26 @@ export class AsyncResult<T = unknown> {
   /** Waits for the result; with `propagate: false` a failure resolves to its error. */
   get(opts: GetOptions & { propagate: false }): Promise<T | Error>;
   get(opts?: GetOptions): Promise<T>;
-  async get(opts: GetOptions = {}): Promise<T | Error> {
-    if (this.ignored) return undefined as T;
+  get(opts: GetOptions = {}): Promise<T | Error> {
+    if (this.ignored) return Promise.resolve(undefined as T);
+    // With the transport open, no async hop to reach the backend (every caller's path).
+    const open = this.#app.openBackend?.();
+    if (open === undefined || open === null) return this.#getAfterOpen(opts);
+    let waiting: Promise<ResultMeta>;
+    try {
+      // Stored already (the common case for a caller that published a batch first): settle now.
+      if (open.peek !== undefined && opts.onMessage === undefined && opts.signal === undefined) {
+        const now = open.peek(this.id);
+        if (now !== undefined && isReady(now.state)) return Promise.resolve(settle<T>(now, opts.propagate ?? true));
+      }
+      waiting = waitReady(open, this.id, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return waiting.then((final) => settle<T>(final, opts.propagate ?? true));
+  }
+
+  async #getAfterOpen(opts: GetOptions): Promise<T | Error> {
     const backend = await this.#backend();
     const final = await waitReady(backend, this.id, opts);
     return settle<T>(final, opts.propagate ?? true);
@@ -156,6 +174,7 @@ function toMessage(m: ResultMeta): ResultMessage {
 
 /** Watches the key until a ready state arrives; delivers every change to `onMessage`. */
 export function waitReady(backend: ResultBackend, id: string, opts: GetOptions): Promise<ResultMeta> {
+  if (backend.peek !== undefined && opts.onMessage === undefined) return waitLocal(backend, id, opts);
   return new Promise<ResultMeta>((resolve, reject) => {
     let done = false;
     let initialised = false;
@@ -210,3 +229,71 @@ export function waitReady(backend: ResultBackend, id: string, opts: GetOptions):
     );
   });
 }
+
+/**
+ * waitReady for a backend that can `peek` (it holds its values here) and no `onMessage`: a
+ * result already stored resolves at once, with no watch and no timer. Otherwise it watches,
+ * then peeks again: a write before the watch is seen by that peek, one after it by the watch
+ * (a watcher hears only writes made after it subscribed), so none is missed.
+ */
+function waitLocal(backend: ResultBackend, id: string, opts: GetOptions): Promise<ResultMeta> {
+  const signal = opts.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  let current: ResultMeta | undefined;
+  try {
+    current = backend.peek!(id);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (current !== undefined && isReady(current.state)) return Promise.resolve(current);
+  return new Promise<ResultMeta>((resolve, reject) => new LocalWait(backend, id, opts, resolve, reject));
+}
+
+/** One pending waitLocal: its state in one object, with no closure beyond the watch listener. */
+class LocalWait {
+  readonly #resolve: (meta: ResultMeta) => void;
+  readonly #reject: (err: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #onAbort: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #done = false;
+
+  constructor(backend: ResultBackend, id: string, opts: GetOptions, resolve: (meta: ResultMeta) => void, reject: (err: unknown) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = opts.signal;
+    this.#unsubscribe = backend.watch(id, (m) => {
+      if (isReady(m.state)) this.#finish(undefined, m);
+    });
+    // A listener called inside watch() (not memory's way) found the watch not yet recorded.
+    if (this.#done) this.#unsubscribe();
+    const now = backend.peek!(id);
+    if (now !== undefined && isReady(now.state)) {
+      this.#finish(undefined, now);
+      return;
+    }
+    if (this.#signal !== undefined) {
+      this.#onAbort = () => this.#finish(this.#signal!.reason);
+      this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+    if (opts.timeout !== undefined) this.#timer = setTimeout(timedOut, toMillis(opts.timeout), this, id, opts.timeout);
+  }
+
+  static timeout(w: LocalWait, id: string, timeout: Seconds): void {
+    w.#finish(Object.assign(new TimeoutError(`result of ${id} not ready after ${timeout}s`), { taskId: id }));
+  }
+
+  #finish(err: unknown, meta?: ResultMeta): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#unsubscribe?.();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#signal!.removeEventListener('abort', this.#onAbort);
+    if (err !== undefined) this.#reject(err);
+    else this.#resolve(meta!);
+  }
+}
+
+/** A module-level timer callback: the timer carries its arguments instead of a closure. */
+const timedOut = (w: LocalWait, id: string, timeout: Seconds): void => LocalWait.timeout(w, id, timeout);

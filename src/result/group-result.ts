@@ -1,4 +1,5 @@
 /** The results of a group, in call order (Celery's `GroupResult`). */
+import { setMaxListeners } from 'node:events';
 import { ConfigError } from '../errors.ts';
 import type { AppContext } from '../task/app-context.ts';
 import { AsyncResult, type GetOptions } from './async-result.ts';
@@ -28,14 +29,24 @@ export class GroupResult<T = unknown, M extends ResultLike<T> = AsyncResult<T>> 
    * Every member's value, in call order. Rejects with the first error in call order when
    * propagating; every member's wait starts at once, so `timeout` bounds the whole wait.
    */
-  async get(opts: GetOptions = {}): Promise<T[]> {
-    const pending = this.results.map((r) => r.get(opts));
+  get(opts: GetOptions & { propagate: false }): Promise<(T | Error)[]>;
+  get(opts?: GetOptions): Promise<T[]>;
+  async get(opts: GetOptions = {}): Promise<(T | Error)[]> {
     // Every wait runs at once; the error reported is the first in call order (as Celery's
-    // `join`), and a later member's rejection is not left unhandled.
+    // `join`). Once it is known, the other waits are stopped rather than left watching.
+    const stop = new AbortController();
+    const signal = opts.signal === undefined ? stop.signal : AbortSignal.any([opts.signal, stop.signal]);
+    // One listener per member is expected, not a leak.
+    setMaxListeners(0, signal);
+    const pending = this.results.map((r) => r.get({ ...opts, signal }));
     for (const p of pending) p.catch(() => {});
-    const values: T[] = [];
-    for (const p of pending) values.push(await p);
-    return values;
+    try {
+      const values: (T | Error)[] = [];
+      for (const p of pending) values.push(await p);
+      return values;
+    } finally {
+      stop.abort();
+    }
   }
 
   /** How many members succeeded (Celery counts successes). */

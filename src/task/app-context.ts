@@ -39,6 +39,8 @@ export interface AppContext {
   transport(): Promise<Transport>;
   /** The result backend, or null when results are disabled. */
   backend(): Promise<ResultBackend | null>;
+  /** `backend()` without waiting, once the transport is open; undefined before. */
+  openBackend?(): ResultBackend | null | undefined;
   lookup(taskName: string): TaskDefinition | undefined;
   /** Tells every worker to revoke these tasks (and to stop them when `terminate`). */
   revoke(taskIds: string[], opts?: { terminate?: boolean }): Promise<void>;

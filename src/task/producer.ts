@@ -9,7 +9,6 @@ import type { Clock } from '../actors/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Compression, SerializerName, TaskMessage } from '../protocol/task-message.ts';
 import { encodeTask } from '../protocol/wire.ts';
-import { newTaskMessage } from '../protocol/task-message-defaults.ts';
 import type { Broker, EventBus, PublishOptions } from '../transport/types.ts';
 import { delay } from '../util/delay.ts';
 import { policyInterval, type RetryPolicy } from '../util/backoff.ts';
@@ -18,7 +17,7 @@ import { toMillis, type Seconds } from '../util/time.ts';
 import { toSignatureData, type SignatureLike } from './signature-like.ts';
 import type { SendOptions, SentTask } from './app-context.ts';
 import type { TaskDefinition } from './registry.ts';
-import { resolveRoute, type compileRoutes } from './routing.ts';
+import { NO_ROUTES, resolveRoute, type compileRoutes } from './routing.ts';
 
 /** The configuration the producer reads at each publish (resolved values). */
 export interface ProducerConf {
@@ -38,19 +37,25 @@ export interface ProducerDeps {
   conf: () => ProducerConf;
   router: () => ReturnType<typeof compileRoutes>;
   broker: () => Promise<Broker>;
+  /** The broker once the transport is open, else undefined: a publish then skips the hop through `broker()`. */
+  openBroker?: () => Broker | undefined;
   events: () => Promise<EventBus>;
   lookup: (name: string) => TaskDefinition | undefined;
   clock: Clock;
   logger: Logger;
 }
 
-interface Prepared {
+/** What publishing (and retrying) a prepared message needs. */
+interface Publishable {
   queue: string;
   frame: Uint8Array;
   opts: PublishOptions;
-  message: TaskMessage;
   retry: boolean;
   policy: RetryPolicy;
+}
+
+interface Prepared extends Publishable {
+  message: TaskMessage;
 }
 
 const ORIGIN = `${process.pid}@${hostname()}`;
@@ -75,21 +80,32 @@ export class Producer {
     const topts = def?.options ?? {};
     const now = this.#deps.clock.now();
     const id = o.taskId ?? uuid();
-    const route = resolveRoute({
-      explicitQueue: o.queue,
-      router: this.#deps.router(),
-      taskQueue: topts.queue,
-      defaultQueue: conf.taskDefaultQueue,
-      name: taskName,
-      args,
-      options: o as Record<string, unknown>,
-    });
+    let queue: string;
+    let routePriority: number | undefined;
+    if (o.queue !== undefined) {
+      queue = o.queue;
+    } else {
+      const router = this.#deps.router();
+      // resolveRoute's rules, without its objects when no route applies (the common case).
+      const route = router === NO_ROUTES ? undefined : resolveRoute({
+        explicitQueue: undefined,
+        router,
+        taskQueue: topts.queue,
+        defaultQueue: conf.taskDefaultQueue,
+        name: taskName,
+        args,
+        options: o as Record<string, unknown>,
+      });
+      queue = route?.queue ?? topts.queue ?? conf.taskDefaultQueue;
+      routePriority = route?.priority;
+    }
     const etaMs = o.eta !== undefined ? o.eta.getTime() : o.countdown !== undefined ? now + toMillis(o.countdown) : null;
     const expiresOpt = o.expires ?? topts.expires ?? null;
     const expiresMs =
       expiresOpt === null ? null : expiresOpt instanceof Date ? expiresOpt.getTime() : now + toMillis(expiresOpt);
-    const priority = o.priority ?? route.priority ?? topts.priority ?? conf.taskDefaultPriority;
-    const message = newTaskMessage({
+    const priority = o.priority ?? routePriority ?? topts.priority ?? conf.taskDefaultPriority;
+    // One literal with every field (newTaskMessage's defaults, spelled out).
+    const message: TaskMessage = {
       id,
       task: taskName,
       args,
@@ -114,7 +130,7 @@ export class Producer {
       chain: o.chain ?? [],
       chord: o.chord ?? null,
       options: {},
-    });
+    };
     const frame = encodeTask(message, {
       serializer: o.serializer ?? topts.serializer ?? conf.taskSerializer,
       compression: o.compression ?? conf.taskCompression,
@@ -126,18 +142,65 @@ export class Producer {
     // for the rest, so it starts on time and shows in `inspect scheduled` (DESIGN.md §4).
     if (etaMs !== null && etaMs - ETA_LOOKAHEAD_MS > now) opts.notBefore = etaMs - ETA_LOOKAHEAD_MS;
     return {
-      queue: route.queue,
+      queue,
       frame,
       opts,
       message,
       retry: o.retry ?? conf.taskPublishRetry,
-      policy: { ...conf.taskPublishRetryPolicy, ...(o.retryPolicy ?? {}) },
+      policy: o.retryPolicy === undefined ? conf.taskPublishRetryPolicy : { ...conf.taskPublishRetryPolicy, ...o.retryPolicy },
     };
   }
 
-  async send(taskName: string, args: unknown[], options: SendOptions): Promise<SentTask> {
-    const [sent] = await this.sendMany([{ taskName, args, options }]);
-    return sent!;
+  /**
+   * Publishes one call. With the transport open, the first attempt goes straight to the broker
+   * (no async frames in between: this is every `delay()`); a failure enters the retry loop.
+   */
+  send(taskName: string, args: unknown[], options: SendOptions): Promise<SentTask> {
+    if (this.#closed) return Promise.reject(new ClosedError('the app is closed'));
+    const broker = this.#deps.openBroker?.();
+    if (broker === undefined) return this.sendMany([{ taskName, args, options }]).then((sent) => sent[0]!);
+    let p: Prepared;
+    let first: Promise<void>;
+    try {
+      p = this.prepare(taskName, args, options);
+      first = broker.publish(p.queue, p.frame, p.opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.#deps.conf().taskSendSentEvent) {
+      // Until the publish settles, keep alive what a retry needs, not the whole message: a
+      // caller publishing thousands at once holds them all. (The closures are made in another
+      // method: any closure here would keep `p` in this frame's context for all of them.)
+      const sent: SentTask = { id: p.message.id, ignored: p.message.ignoreResult };
+      return this.#afterPublish(first, sent, { queue: p.queue, frame: p.frame, opts: p.opts, retry: p.retry, policy: p.policy });
+    }
+    return this.#afterPublishWithEvents(first, p);
+  }
+
+  #afterPublish(first: Promise<void>, sent: SentTask, again: Publishable): Promise<SentTask> {
+    return first.then(
+      () => sent,
+      (err: unknown) => this.#withRetry(again.retry, again.policy, () => this.#publishOne(again), { err }).then(() => sent),
+    );
+  }
+
+  #afterPublishWithEvents(first: Promise<void>, p: Prepared): Promise<SentTask> {
+    return first.then(
+      () => this.#sent(p),
+      (err: unknown) => this.#withRetry(p.retry, p.policy, () => this.#publishOne(p), { err }).then(() => this.#sent(p)),
+    );
+  }
+
+  async #publishOne(p: Publishable): Promise<void> {
+    const broker = await this.#deps.broker();
+    await broker.publish(p.queue, p.frame, p.opts);
+  }
+
+  /** What a publish resolves to, after its `task-sent` event when those are on. */
+  #sent(p: Prepared): SentTask | Promise<SentTask> {
+    const sent: SentTask = { id: p.message.id, ignored: p.message.ignoreResult };
+    if (!this.#deps.conf().taskSendSentEvent) return sent;
+    return this.#sentEvents([p]).then(() => sent);
   }
 
   async sendMany(items: { taskName: string; args: unknown[]; options: SendOptions }[]): Promise<SentTask[]> {
@@ -181,10 +244,12 @@ export class Producer {
     }
   }
 
-  async #withRetry(retry: boolean, policy: RetryPolicy, op: () => Promise<void>): Promise<void> {
+  /** Runs `op` until it succeeds or the policy gives up; `failed`: the first attempt already failed so. */
+  async #withRetry(retry: boolean, policy: RetryPolicy, op: () => Promise<void>, failed?: { err: unknown }): Promise<void> {
     const maxRetries = retry ? policy.maxRetries : 0;
     for (let attempt = 0; ; attempt += 1) {
       try {
+        if (attempt === 0 && failed !== undefined) throw failed.err;
         await op();
         return;
       } catch (err) {

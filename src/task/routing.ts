@@ -37,9 +37,12 @@ function compileMap(map: RouteMap): CompiledRouter {
   };
 }
 
+/** The router of an app without `taskRoutes`: a publish may skip routing when it sees this one. */
+export const NO_ROUTES: CompiledRouter = () => undefined;
+
 /** Compiles `taskRoutes` once; the result answers a task name with a route or undefined. */
 export function compileRoutes(routes: TaskRoutes): CompiledRouter {
-  if (routes === null || routes === undefined) return () => undefined;
+  if (routes === null || routes === undefined) return NO_ROUTES;
   const list = Array.isArray(routes) ? routes : [routes];
   const routers: CompiledRouter[] = list.map((r) =>
     typeof r === 'function' ? (n, a, o) => normalise(r(n, a, o)) : compileMap(r),

@@ -102,6 +102,11 @@ export interface ResultBackend {
   set(meta: ResultMeta): Promise<boolean>;
   get(taskId: string): Promise<ResultMeta | undefined>;
   /**
+   * The stored meta now, without waiting, for a backend that holds its values in this process
+   * (`memory://`); absent on one that must ask a server. A copy, as `get()` gives.
+   */
+  peek?(taskId: string): ResultMeta | undefined;
+  /**
    * Calls `listener` for every write to the key from now on, in order. The caller reads the
    * current value after subscribing, so no write is missed.
    */

@@ -33,71 +33,73 @@ export class Dispatcher {
   readonly #buckets = new Map<string, TokenBucket | null>();
   /** Run-time rate limits set by the `rate_limit` control command (null: none). */
   readonly rateLimits = new Map<string, number | string | null>();
-  /** Requests that hold a prefetch slot (everything except eta tasks moved to the Timer). */
-  readonly #slotted = new WeakSet<TaskRequest>();
 
   constructor(deps: DispatcherDeps) {
     this.#d = deps;
   }
 
+  /** True while the request holds a prefetch slot (everything except eta tasks moved to the Timer). */
   holdsSlot(req: TaskRequest): boolean {
-    return this.#slotted.has(req);
+    return req.holdsSlot;
   }
 
   /** A request fresh from a consumer. */
   receive(req: TaskRequest): void {
-    this.#slotted.add(req);
-    const msg = req.message;
-    this.#d.events.task({
-      type: 'task-received',
-      uuid: req.id,
-      name: req.name,
-      args: msg.args,
-      kwargs: msg.kwargs,
-      eta: msg.eta,
-      expires: msg.expires,
-      retries: msg.retries,
-      parentId: msg.parentId,
-      rootId: msg.rootId,
-      queue: req.delivery.queue,
-    });
-    if (this.#endEarly(req)) return;
-    const now = this.#d.clock.now();
-    if (req.etaMs !== null && req.etaMs > now) {
-      this.#slotted.delete(req);
+    req.holdsSlot = true;
+    const events = this.#d.events;
+    if (events.enabled) {
+      const msg = req.message;
+      events.task({
+        type: 'task-received',
+        uuid: req.id,
+        name: req.name,
+        args: msg.args,
+        kwargs: msg.kwargs,
+        eta: msg.eta,
+        expires: msg.expires,
+        retries: msg.retries,
+        parentId: msg.parentId,
+        rootId: msg.rootId,
+        queue: req.delivery.queue,
+      });
+    }
+    const def = this.#endEarly(req);
+    if (def === undefined) return;
+    if (req.etaMs !== null && req.etaMs > this.#d.clock.now()) {
+      req.holdsSlot = false;
       this.#d.releaseSlot(req);
       this.#d.timer().hold(req, req.etaMs, 'eta');
       return;
     }
-    this.#admit(req);
+    this.#admit(req, def);
   }
 
   /** A held request whose time came (eta reached, or a rate-limit token may be free). */
   due(req: TaskRequest): void {
-    if (this.#endEarly(req)) return;
+    const def = this.#endEarly(req);
+    if (def === undefined) return;
     // A rate-limited one takes the token again: several may have waited for the same token.
-    this.#admit(req);
+    this.#admit(req, def);
   }
 
-  /** Revoked, expired or unknown: settle without running. Returns true when it did. */
-  #endEarly(req: TaskRequest): boolean {
-    const ex = this.#d.executor();
+  /** Revoked, expired or unknown: settled without running (undefined). Otherwise its task. */
+  #endEarly(req: TaskRequest): TaskDefinition | undefined {
     if (this.#d.revoked.has(req.id)) {
       this.#d.logger.info({ taskId: req.id, task: req.name }, 'Discarding revoked task');
-      void ex.settleWithout(req, 'REVOKED', new TaskRevokedError('revoked'));
-      return true;
+      void this.#d.executor().settleWithout(req, 'REVOKED', new TaskRevokedError('revoked'));
+      return undefined;
     }
-    if (req.isExpired(this.#d.clock.now())) {
+    if (req.expiresMs !== null && req.isExpired(this.#d.clock.now())) {
       this.#d.logger.info({ taskId: req.id, task: req.name }, 'Discarding expired task');
-      void ex.settleWithout(req, 'REVOKED', new TaskRevokedError('expired'), { expired: true });
-      return true;
+      void this.#d.executor().settleWithout(req, 'REVOKED', new TaskRevokedError('expired'), { expired: true });
+      return undefined;
     }
-    if (this.#d.lookup(req.name) === undefined) {
+    const def = this.#d.lookup(req.name);
+    if (def === undefined) {
       this.#d.logger.error({ taskId: req.id, task: req.name }, `Received unregistered task of type '${req.name}'. The message has been ignored and discarded.`);
-      void ex.settleWithout(req, 'FAILURE', new NotRegistered(req.name));
-      return true;
+      void this.#d.executor().settleWithout(req, 'FAILURE', new NotRegistered(req.name));
     }
-    return false;
+    return def;
   }
 
   #bucket(def: TaskDefinition): TokenBucket | null {
@@ -118,8 +120,7 @@ export class Dispatcher {
     this.#buckets.delete(task);
   }
 
-  #admit(req: TaskRequest): void {
-    const def = this.#d.lookup(req.name)!;
+  #admit(req: TaskRequest, def: TaskDefinition): void {
     const bucket = this.#bucket(def);
     if (bucket !== null) {
       const now = this.#d.clock.now();
@@ -128,15 +129,6 @@ export class Dispatcher {
         this.#d.timer().hold(req, now + wait, 'rate');
         return;
       }
-    }
-    this.#run(req);
-  }
-
-  #run(req: TaskRequest): void {
-    const def = this.#d.lookup(req.name);
-    if (def === undefined) {
-      void this.#d.executor().settleWithout(req, 'FAILURE', new NotRegistered(req.name));
-      return;
     }
     void this.#d.executor().execute(req, def);
   }

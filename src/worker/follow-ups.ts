@@ -5,10 +5,10 @@
  */
 import { ChordError, toWire, type WireError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ChordRef, SignatureData, TaskMessage } from '../protocol/task-message.ts';
+import type { ChordRef, TaskMessage } from '../protocol/task-message.ts';
 import type { AppContext, SendOptions } from '../task/app-context.ts';
 import { applySignature } from '../canvas/apply.ts';
-import { downstream, entryId, freeze } from '../canvas/freeze.ts';
+import { downstream, entryId, errbacksOf, freeze, resultId } from '../canvas/freeze.ts';
 import type { ResultBackend } from '../transport/types.ts';
 import { buildMeta } from './result-meta.ts';
 
@@ -21,8 +21,6 @@ const isChordFailure = (v: unknown): v is ChordFailure =>
 
 /** Python's repr of a string, as Celery's ChordError message shows the error: `'x'`, or `"it's"`. */
 const pyRepr = (s: string): string => (s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`);
-
-const asList = (v: unknown): SignatureData[] => (v === undefined || v === null ? [] : ((Array.isArray(v) ? v : [v]) as SignatureData[]));
 
 export interface FollowUpDeps {
   app: AppContext;
@@ -105,7 +103,7 @@ export class FollowUps {
     const base = this.#parentOpts(msg);
     const work: Promise<unknown>[] = msg.errbacks.map((eb) => applySignature(this.#d.app, eb, [msg.id], base));
     const after = downstream(msg.chain);
-    work.push(this.#failIds(after.ids, error, msg));
+    work.push(this.#failTasks(after.tasks, error, msg));
     const chords = msg.chord !== null ? [msg.chord, ...after.chords] : after.chords;
     for (const ref of chords) work.push(this.#failChord(ref, msg, error));
     const results = await Promise.allSettled(work);
@@ -115,12 +113,12 @@ export class FollowUps {
   }
 
   /** Writes FAILURE for tasks that will never run (the first write of a result wins). */
-  async #failIds(ids: string[], error: WireError, cause: TaskMessage): Promise<void> {
+  async #failTasks(tasks: { id: string; task: string }[], error: WireError, cause: TaskMessage): Promise<void> {
     const backend = this.#d.backend;
     if (backend === null) return;
     await Promise.all(
-      ids.map((id) => {
-        const stub = { id, task: '', args: [], parentId: cause.id, rootId: cause.rootId, groupId: null } as unknown as TaskMessage;
+      tasks.map(({ id, task }) => {
+        const stub = { id, task, args: [], parentId: cause.id, rootId: cause.rootId, groupId: null } as unknown as TaskMessage;
         return backend.set(buildMeta(stub, 'FAILURE', { error, now: this.#d.now(), hostname: this.#d.hostname }));
       }),
     );
@@ -145,12 +143,14 @@ export class FollowUps {
     const first = await backend.set(buildMeta(stub, 'FAILURE', { error: chordError, now: this.#d.now(), hostname: this.#d.hostname }));
     if (!first) return;
     const opts = { parentId: failed.id, rootId: failed.rootId };
-    const errbacks = asList(body.options.linkError).map((eb) => applySignature(this.#d.app, eb, [chord.id], opts));
+    // The errbacks get the id the caller holds: the chord's result (its body's), not the join key.
+    const resultOf = resultId(body) ?? chord.id;
+    const errbacks = errbacksOf(body).map((eb) => applySignature(this.#d.app, eb, [resultOf], opts));
     // Everything the body would have produced fails too: its result (when it is not the chord
     // id), the steps after it, and any outer chord it reports to.
     const after = downstream([body]);
     const outer = after.chords.map((ref) => this.#failChord(ref, { ...failed, id: chord.id }, chordError));
-    await Promise.all([...errbacks, this.#failIds(after.ids.filter((id) => id !== chord.id), chordError, failed), ...outer]);
+    await Promise.all([...errbacks, this.#failTasks(after.tasks.filter((t) => t.id !== chord.id), chordError, failed), ...outer]);
   }
 
   /** Publishes the retry: the same task id, `retries + 1`, not before `countdown` seconds. */

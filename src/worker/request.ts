@@ -15,6 +15,8 @@ export class TaskRequest {
   readonly expiresMs: Millis | null;
   /** Epoch ms the task started running, null while reserved. */
   timeStart: Millis | null = null;
+  /** Holds a prefetch slot of its consumer (set by the dispatcher; an eta task in the Timer does not). */
+  holdsSlot = false;
   #ended: Promise<void> | undefined;
   #acknowledged = false;
 

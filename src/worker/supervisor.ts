@@ -249,7 +249,9 @@ export class WorkerSupervisor {
     const until = this.d.clock.now() + deadlineMs;
     while (this.executor.active.size > 0) {
       if (this.#cold || this.d.clock.now() >= until) return false;
-      await new Promise<void>((r) => setTimeout(r, 10).unref());
+      // Not unref'd: the caller awaits this stop, and a task that ends while only an unref'd
+      // timer is pending would let the event loop empty with the stop never resolving.
+      await new Promise<void>((r) => setTimeout(r, 10));
     }
     return true;
   }

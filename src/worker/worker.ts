@@ -69,9 +69,12 @@ export class Worker {
       );
     }
     const transport = await this.#app.transport();
-    const conf = this.#app.conf as unknown as Record<string, unknown>;
-    let accept = normalizeAccept(conf.acceptContent as string[]);
-    let acceptSource = conf.acceptContent;
+    const live = this.#app.conf as unknown as Record<string, unknown> & { snapshot?: () => Record<string, unknown> };
+    // Config's snapshot is one frozen object until the next change: plain property reads on
+    // every task, where each of its accessors is a lookup.
+    const current = (): Record<string, unknown> => live.snapshot?.() ?? live;
+    let accept = normalizeAccept(current().acceptContent as string[]);
+    let acceptSource = current().acceptContent;
     const sup = new WorkerSupervisor(
       {
         app: this.#app,
@@ -80,8 +83,9 @@ export class Worker {
         appModule: module === undefined ? '' : module.startsWith('file:') ? fileURLToPath(module) : module,
         clock: this.#app.clock,
         logger: this.#logger,
-        conf: () => conf as never,
+        conf: () => current() as never,
         accept: () => {
+          const conf = current();
           if (conf.acceptContent !== acceptSource) {
             acceptSource = conf.acceptContent;
             accept = normalizeAccept(conf.acceptContent as string[]);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AsyncResult, GroupResult, NotRegistered, chain, group, signature } from 'celeriac';
-import { add, boom, concat, hello, ids, mul, multiply, onError, xsum } from '../fixtures/canvas-app.ts';
+import { add, boom, concat, echo, hello, ids, mul, multiply, onError, xsum } from '../fixtures/canvas-app.ts';
 import { range, useCanvasApp } from './support.ts';
 
 const { app } = useCanvasApp('chain');
@@ -29,6 +29,18 @@ test('seed 003: chain(add.s("chris", "kuan") | hello.s()) -> "hello chriskuan", 
   assert.equal(await (await g.delay('chris')).get({ timeout: 10 }), 'hello chriskuan');
 });
 
+test('seed 003: a crawler chain of four steps, get_url.s() | fetch_page.s() | parse_page.s() | store_page.s()', async () => {
+  const crawl = concat.s('https://', 'example.org').pipe(concat.s('/page')).pipe(hello.s()).pipe(concat.s('!'));
+  assert.equal(await (await crawl.delay()).get({ timeout: 10 }), 'hello https://example.org/page!');
+});
+
+test('seed 000: upload_document.s(file) | group(apply_filter.s() for filter in filters)', async () => {
+  const filters = ['blur', 'sharpen'];
+  const res = await echo.s('file').pipe(group(filters.map((f) => echo.s(f)))).delay();
+  assert.ok(res instanceof GroupResult);
+  assert.deepEqual(await res.get({ timeout: 10 }), [[['file'], 'blur'], [['file'], 'sharpen']]);
+});
+
 test('seed 004: 8000, 320 and 6400', async () => {
   const a = chain(multiply.s(10, 10), multiply.s(4), multiply.s(20));
   const b = multiply.s(10, 10).pipe(multiply.s(4)).pipe(multiply.s(20));
@@ -36,7 +48,7 @@ test('seed 004: 8000, 320 and 6400', async () => {
   assert.equal(await (await b.delay()).get({ timeout: 10 }), 8000);
   const func = multiply.s(10).pipe(multiply.s(2));
   assert.equal(await (await func.delay(16)).get({ timeout: 10 }), 320);
-  const nested = multiply.s(10).pipe(multiply.s(2)).pipe(multiply.s(4).pipe(multiply.s(5)));
+  const nested = chain(multiply.s(10).pipe(multiply.s(2)).pipe(multiply.s(4).pipe(multiply.s(5))));
   assert.equal(nested.tasks.length, 4, 'nested chains flatten');
   assert.equal(await (await nested.delay(16)).get({ timeout: 10 }), 6400);
 });
@@ -45,7 +57,7 @@ test('row 12: chain(add.s(4, 4), chain(mul.s(8), mul.s(10))) -> 640; (a | b) | (
   const c = chain(add.s(4, 4), chain(mul.s(8), mul.s(10)));
   assert.equal(c.tasks.length, 3);
   assert.equal(await (await c.delay()).get({ timeout: 10 }), 640);
-  const d = add.s(4, 4).pipe(mul.s(8)).pipe(mul.s(10).pipe(add.s(1)));
+  const d = chain(add.s(4, 4).pipe(mul.s(8)).pipe(mul.s(10).pipe(add.s(1))));
   assert.equal(d.tasks.length, 4);
   assert.equal(await (await d.delay()).get({ timeout: 10 }), 641);
 });
@@ -75,8 +87,20 @@ test('a failing step: get() on the chain rejects with its error, later steps fai
   assert.match(String(await app.asyncResult(ebId).get({ timeout: 10 })), /^handled /);
 });
 
+test('chain.link is on its last step, chain.linkError on every step; set({ taskId }) names the result', async () => {
+  const stamp = Date.now();
+  const c = chain(add.s(1, 1), mul.s(3)).link(mul.s(10).set({ taskId: `chain-cb-${stamp}` })).set({ taskId: `chain-named-${stamp}` });
+  const r = await c.delay();
+  assert.equal(r.id, `chain-named-${stamp}`);
+  assert.equal(await r.get({ timeout: 10 }), 6);
+  assert.equal(await app.asyncResult(`chain-cb-${stamp}`).get({ timeout: 10 }), 60);
+  const bad = await chain(add.s(1, 1), boom.si('middle'), mul.s(2)).linkError(onError.s().set({ taskId: `chain-eb-${stamp}` })).delay();
+  await assert.rejects(bad.get({ timeout: 10 }), (e: Error) => e.name === 'ValidationError');
+  assert.match(String(await app.asyncResult(`chain-eb-${stamp}`).get({ timeout: 10 })), /^handled /);
+});
+
 test('an unregistered task inside a chain fails it with NotRegistered', async () => {
-  const r = await chain(add.s(1, 1), signature('canvas.notThere'), mul.s(2)).delay();
+  const r = await chain(add.s(1, 1), signature<[number], number>('canvas.notThere'), mul.s(2)).delay();
   await assert.rejects(r.get({ timeout: 10 }), (e: Error) => e instanceof NotRegistered && (e as NotRegistered).code === 'CELERIAC_NOT_REGISTERED');
 });
 

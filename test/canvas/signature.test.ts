@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chain, Chord, ConfigError, Group, Signature, chain, chord, group, signature } from 'celeriac';
-import { add, boom, echo, log, mul, multiply, onError, xsum } from '../fixtures/canvas-app.ts';
+import { add, boom, echo, hello, log, mul, multiply, onError, xsum } from '../fixtures/canvas-app.ts';
 import { pairs, range, useCanvasApp } from './support.ts';
 
 const { app } = useCanvasApp('signature');
@@ -45,6 +45,21 @@ test('delay on a signature: add.s(2, 2) -> 4; partial add.s(2).delay(8) -> 10; b
   const r = await add.s(1).applyAsync([1], { taskId: 'sig-fixed-id' });
   assert.equal(r.id, 'sig-fixed-id');
   assert.equal(await r.get({ timeout: 10 }), 2);
+});
+
+test('seed 003: hello.signature(["haha"], { countdown: 5 }) and hello.s("haha").delay() -> "hello haha"', async () => {
+  const sig = hello.signature(['haha'], { countdown: 5 });
+  assert.equal(String(sig), 'canvas.hello("haha")');
+  assert.deepEqual(sig.options, { countdown: 5 });
+  assert.equal(await (await hello.s('haha').delay()).get({ timeout: 10 }), 'hello haha');
+  assert.equal(await (await multiply.s(4, 4).delay()).get({ timeout: 10 }), 16);
+});
+
+test('seed 004: multiply.applyAsync([4, 4], { link: log.s() }): log receives 16; get() gives 16', async () => {
+  const r = await multiply.applyAsync([4, 4], { link: log.s() });
+  assert.equal(await r.get({ timeout: 10 }), 16);
+  const [child] = await r.children();
+  assert.equal(await child!.get({ timeout: 10 }), 16);
 });
 
 test('link: get() returns the parent value (Celery: 16, not 64; row 7: 4 then child 40)', async () => {

@@ -189,6 +189,10 @@ export class NatsServer implements AsyncDisposable {
     const child = spawn(NATS_SERVER_BIN, this.#args(), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     trackChild(child);
+    // A server a test forgot to stop must not keep the test process alive (then the exit hook
+    // could never kill it); waits below hold a timer of their own instead.
+    child.unref();
+    (child.stderr as unknown as { unref?: () => void }).unref?.();
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       // Keep the tail only: a long-running server logs a lot.
@@ -225,6 +229,7 @@ export class NatsServer implements AsyncDisposable {
     const child = this.#child;
     if (child === null || !this.running) return this.#exited;
     child.kill('SIGTERM');
+    // Ref'd on purpose: keeps the process alive until the exit arrives.
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await this.#exited;
     clearTimeout(timer);
@@ -233,7 +238,9 @@ export class NatsServer implements AsyncDisposable {
   /** Kills the process at once (a crash). */
   async kill(): Promise<void> {
     if (this.#child !== null && this.running) this.#child.kill('SIGKILL');
+    const keepAlive = setInterval(() => undefined, 1000);
     await this.#exited;
+    clearInterval(keepAlive);
   }
 
   /** Starts the server again on the same port with the same store dir. */

@@ -11,6 +11,7 @@ import { startWorker, useApp } from '../helpers/e2e.ts';
 import { uniqueName } from '../helpers/ns.ts';
 import { pack, unpack } from 'msgpackr';
 import { encodeTask } from '../../src/protocol/wire.ts';
+import { fromCeleryEnvelope, toCeleryEnvelope } from '../../src/protocol/frame.ts';
 import { newTaskMessage } from '../../src/protocol/task-message-defaults.ts';
 
 const app = useApp();
@@ -104,10 +105,10 @@ test('a pickle content type (as Python would send) is refused before decoding, t
   const q = uniqueName('enc');
   await startWorker(t, { queues: [q] });
   const msg = newTaskMessage({ task: 'e2e.add', args: [1, 2] });
-  const envelope = unpack(encodeTask(msg, { serializer: 'json' })) as Record<string, unknown>;
+  const envelope = toCeleryEnvelope(unpack(encodeTask(msg, { serializer: 'json' })) as unknown[]);
   envelope['content-type'] = 'application/x-python-serialize';
   const transport = await app.transport();
-  await transport.broker.publish(q, pack(envelope));
+  await transport.broker.publish(q, pack(fromCeleryEnvelope(envelope)));
   const err = await app.asyncResult(msg.id).get({ timeout: 10, propagate: false });
   assert.ok(err instanceof ContentDisallowed, `got ${String(err)}`);
   assert.equal(await (await add.applyAsync([3, 3], { queue: q })).get({ timeout: 10 }), 6);

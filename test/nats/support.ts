@@ -1,7 +1,7 @@
 /** Shared pieces of the NATS transport tests: transports on a harness server, closed after the test. */
 import type { TestContext } from 'node:test';
 import { openNatsTransport, type NatsTransportOptions } from '../../src/transport/nats/transport.ts';
-import type { Delivery, Transport } from '../../src/transport/types.ts';
+import type { Broker, Delivery, PublishOptions, Transport } from '../../src/transport/types.ts';
 import type { Millis } from '../../src/util/time.ts';
 import { TimeoutError } from '../../src/errors.ts';
 import { uniqueName } from '../helpers/ns.ts';
@@ -62,6 +62,26 @@ export class Collector {
       });
     });
     return this.deliveries;
+  }
+}
+
+/** The producer's publish retry policy, as the layer above the transport applies it. */
+export async function publishRetrying(
+  broker: Broker,
+  queue: string,
+  body: Uint8Array,
+  opts: PublishOptions,
+  deadline: Millis = 10_000,
+): Promise<void> {
+  const until = Date.now() + deadline;
+  for (;;) {
+    try {
+      await broker.publish(queue, body, opts);
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await quiet(100);
+    }
   }
 }
 

@@ -10,8 +10,8 @@ import { SimulatedClock } from '../../src/actors/clock.ts';
 import type { ExecEvent } from '../../src/protocol/execution.ts';
 import type { Pool } from '../../src/worker/pool/types.ts';
 import { execRequest } from '../helpers/exec-request.ts';
-import { Latch } from '../helpers/latch.ts';
-import { counters, expectStatus, makePool, release } from './pool-support.ts';
+import { Latch, waitFor } from '../helpers/latch.ts';
+import { HeldTasks, THREADS_DEADLINE, counters, expectStatus, makePool, release } from './pool-support.ts';
 
 /** Resolves when the task `id` sends its `started` event (needs trackStarted). */
 function startedLatch(pool: Pool, id: string): Latch {
@@ -30,11 +30,14 @@ describe('threads pool: revoke', () => {
     const pool = makePool(t, { concurrency: 1 });
     await pool.start();
     const gate = counters();
-    const holding = pool.run(execRequest('gate', [gate.sab, 10_000]));
+    const first = execRequest('gate', [gate.sab, 60_000], { trackStarted: true });
+    const started = startedLatch(pool, first.request.id);
+    const holding = pool.run(first);
+    await started.wait();
     const probe = counters();
     const victim = execRequest('concurrency', [probe.sab, 0]);
     const revoked = pool.run(victim);
-    assert.equal(pool.queuedCount, 1);
+    assert.equal(pool.queuedCount, 1, 'the only slot is taken');
     assert.equal(pool.revoke(victim.request.id, { terminate: false }), true);
     expectStatus(await revoked, 'revoked');
     release(gate.view);
@@ -47,7 +50,7 @@ describe('threads pool: revoke', () => {
     const pool = makePool(t, { concurrency: 1 });
     const gate = counters();
     const probe = counters();
-    const first = execRequest('gate', [gate.sab, 10_000], { trackStarted: true });
+    const first = execRequest('gate', [gate.sab, 60_000], { trackStarted: true });
     const victim = execRequest('concurrency', [probe.sab, 0]);
     const runs = [pool.run(first), pool.run(victim), pool.run(execRequest('add', [1, 1]))];
     const started = startedLatch(pool, first.request.id);
@@ -130,7 +133,8 @@ describe('threads pool: close', () => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const code = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        // Only against a hang: starting node, tsx and a thread takes seconds on a loaded machine.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
         child.on('exit', (c) => {
           clearTimeout(timer);
           resolve(c);
@@ -143,24 +147,53 @@ describe('threads pool: close', () => {
 });
 
 describe('threads pool: size', () => {
-  async function maxParallel(pool: Pool, n: number, ms = 120): Promise<number> {
-    const c = counters();
-    await Promise.all(Array.from({ length: n }, () => pool.run(execRequest('concurrency', [c.sab, ms]))));
-    return Atomics.load(c.view, 1);
-  }
-
   test('grow and shrink change how many tasks run at once', async (t) => {
     const pool = makePool(t, { concurrency: 1 });
     await pool.start();
-    assert.equal(await maxParallel(pool, 3), 1);
+    const one = new HeldTasks(t, pool, 3);
+    await one.expectAtOnce(1);
+    assert.equal(await one.release(), 1);
     pool.grow(2);
     assert.equal(pool.size, 3);
-    assert.equal(await maxParallel(pool, 6), 3);
+    const three = new HeldTasks(t, pool, 6);
+    await three.expectAtOnce(3);
+    assert.equal(await three.release(), 3);
     pool.shrink(2);
     assert.equal(pool.size, 1);
-    assert.equal(await maxParallel(pool, 3), 1);
+    const again = new HeldTasks(t, pool, 3);
+    await again.expectAtOnce(1);
+    assert.equal(await again.release(), 1);
     pool.shrink(5);
     assert.equal(pool.size, 1, 'a fixed pool never shrinks below 1');
+  });
+
+  test('growing starts the threads it needs at once, and no more than that', async (t) => {
+    const pool = makePool(t, { concurrency: 1 });
+    await pool.start();
+    assert.equal(pool.stats().threads, 1);
+    pool.grow(2);
+    assert.equal(pool.stats().threads, 3, 'before any task asks for them');
+    const held = new HeldTasks(t, pool, 6);
+    await held.expectAtOnce(3);
+    assert.equal(await held.release(), 3);
+    assert.equal(pool.stats().threads, 3, 'no thread beyond the size');
+  });
+
+  test('threads lost or timed out idle come back when the size needs them', async (t) => {
+    const pool = makePool(t, { concurrency: 1, idleTimeout: 100 });
+    await pool.start();
+    pool.grow(2);
+    const o = expectStatus(await pool.run(execRequest('hang', [], { timeLimit: 0.1 })), 'failure');
+    assert.equal(o.error.code, 'CELERIAC_TIME_LIMIT_EXCEEDED');
+    assert.equal(pool.stats().threads, 3, 'the terminated thread was replaced at once');
+    // Beyond Piscina's own minimum (the size at start), idle threads time out...
+    await waitFor(() => pool.stats().threads === 1, { name: 'idle threads timed out', timeout: THREADS_DEADLINE });
+    // ...and are started again as soon as tasks wait for them.
+    const held = new HeldTasks(t, pool, 4);
+    await held.expectAtOnce(3);
+    assert.equal(await held.release(), 3);
+    // Not `=== 3`: with this idleTimeout, a thread may already be timing out again.
+    assert.ok(pool.stats().threads <= 3, `threads: ${pool.stats().threads}`);
   });
 
   test('autoscale grows at once under load and shrinks one step per tick after keepalive', async (t) => {
@@ -168,11 +201,11 @@ describe('threads pool: size', () => {
     const pool = makePool(t, { concurrency: 1, autoscale: [3, 1], clock, autoscaleKeepalive: 1_000, autoscaleInterval: 100 });
     await pool.start();
     assert.deepEqual([pool.min, pool.size, pool.max], [1, 1, 3]);
-    const c = counters();
-    const runs = Array.from({ length: 6 }, () => pool.run(execRequest('concurrency', [c.sab, 120])));
+    const held = new HeldTasks(t, pool, 6);
     assert.equal(pool.size, 3, 'grew with the queue, capped at max');
-    await Promise.all(runs);
-    assert.equal(Atomics.load(c.view, 1), 3);
+    assert.equal(pool.stats().threads, 3, 'and started its threads');
+    await held.expectAtOnce(3);
+    assert.equal(await held.release(), 3);
     clock.advance(999);
     assert.equal(pool.size, 3, 'still within keepalive');
     clock.advance(1);

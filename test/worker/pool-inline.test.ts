@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from '../../src/actors/clock.ts';
 import type { ExecEvent } from '../../src/protocol/execution.ts';
 import { execRequest } from '../helpers/exec-request.ts';
-import { counters, expectStatus, makePool, release } from './pool-support.ts';
+import { HeldTasks, counters, expectStatus, makePool, release } from './pool-support.ts';
 
 describe('inline pool', () => {
   test('runs tasks with their results, errors and events in order', async (t) => {
@@ -28,13 +28,13 @@ describe('inline pool', () => {
 
   test('runs at most `size` tasks at once; grow raises it', async (t) => {
     const pool = makePool(t, { kind: 'inline', concurrency: 2 });
-    const c = counters();
-    await Promise.all(Array.from({ length: 5 }, () => pool.run(execRequest('concurrency', [c.sab, 30]))));
-    assert.equal(Atomics.load(c.view, 1), 2);
+    const two = new HeldTasks(t, pool, 5);
+    await two.expectAtOnce(2);
+    assert.equal(await two.release(), 2);
     pool.grow(2);
-    const d = counters();
-    await Promise.all(Array.from({ length: 8 }, () => pool.run(execRequest('concurrency', [d.sab, 30]))));
-    assert.equal(Atomics.load(d.view, 1), 4);
+    const four = new HeldTasks(t, pool, 8);
+    await four.expectAtOnce(4);
+    assert.equal(await four.release(), 4);
   });
 
   test('a hard limit decides TimeLimitExceeded at the deadline and aborts the task signal', async (t) => {
@@ -53,7 +53,7 @@ describe('inline pool', () => {
   test('revoke: queued never runs; running with terminate ends revoked', async (t) => {
     const pool = makePool(t, { kind: 'inline', concurrency: 1 });
     const gate = counters();
-    const running = execRequest('gate', [gate.sab, 10_000]);
+    const running = execRequest('gate', [gate.sab, 60_000]);
     const holding = pool.run(running);
     const probe = counters();
     const queued = execRequest('concurrency', [probe.sab, 0]);
@@ -70,7 +70,7 @@ describe('inline pool', () => {
   test('forced close aborts what runs and waits; warm close lets it finish', async (t) => {
     const pool = makePool(t, { kind: 'inline', concurrency: 1 });
     const gate = counters();
-    const a = pool.run(execRequest('gate', [gate.sab, 10_000]));
+    const a = pool.run(execRequest('gate', [gate.sab, 60_000]));
     const b = pool.run(execRequest('add', [1, 1]));
     await pool.close({ force: true });
     expectStatus(await a, 'aborted');

@@ -29,6 +29,7 @@ import { DedupWindow } from './dedup.ts';
 import { type BrokerInternals, MemoryDelivery, MemorySubscription } from './delivery.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Fifo } from './fifo.ts';
+import { copyFrame } from './frame-slab.ts';
 import { MessageState, QueueState, StoredMessage } from './queue-state.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -225,9 +226,8 @@ export class MemoryBroker implements Broker {
     msg.visibility = sub.visibility;
     q.inFlight++;
     this.#heap.push(msg, this.#clock.now() + sub.visibility);
-    // A copy per delivery: a consumer that transfers or mutates its bytes (postMessage to a
-    // thread) cannot spoil a later redelivery.
-    const d = new MemoryDelivery(this.#internals, msg, msg.frame.slice());
+    // A copy per delivery: a consumer that mutates its bytes cannot spoil a later redelivery.
+    const d = new MemoryDelivery(this.#internals, msg, copyFrame(msg.frame));
     msg.holder = d;
     sub.take();
     try {

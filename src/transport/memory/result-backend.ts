@@ -11,8 +11,10 @@ import type { Logger } from '../../log/logger.ts';
 import { isReady, type ResultMeta } from '../../protocol/result-meta.ts';
 import type { Millis } from '../../util/time.ts';
 import type { ChordJoinResult, ResultBackend, Unsubscribe } from '../types.ts';
+import { cloneMeta } from './clone-meta.ts';
 import { Fifo } from './fifo.ts';
 import { type HeapNode, TimerHeap } from './timer-heap.ts';
+import { type WatchGroup, type Watcher, WatcherTable } from './watchers.ts';
 
 export interface MemoryResultBackendOptions {
   clock?: Clock;
@@ -43,10 +45,8 @@ class Entry<V> implements HeapNode {
   ) {}
 }
 
-interface Watcher {
-  fn: (meta: ResultMeta) => void;
-  active: boolean;
-}
+const TRUE: Promise<boolean> = Promise.resolve(true);
+const FALSE: Promise<boolean> = Promise.resolve(false);
 
 export class MemoryResultBackend implements ResultBackend {
   readonly #clock: Clock;
@@ -58,7 +58,7 @@ export class MemoryResultBackend implements ResultBackend {
   readonly #chords = new Map<string, Entry<unknown>>();
   readonly #counters = new Map<string, Entry<unknown>>();
   readonly #keys = new Map<string, Entry<unknown>>();
-  readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #watchers = new WatcherTable();
   // Notifications waiting for the microtask that runs them: two parallel FIFOs, no per-write object.
   readonly #pendingWatchers = new Fifo<Watcher>();
   readonly #pendingMetas = new Fifo<ResultMeta>();
@@ -78,15 +78,24 @@ export class MemoryResultBackend implements ResultBackend {
     this.#heap = new TimerHeap<Entry<unknown>>(this.#clock, (e) => this.#expire(e), this.#log);
   }
 
-  async set(meta: ResultMeta): Promise<boolean> {
+  set(meta: ResultMeta): Promise<boolean> {
+    // Not async: a result write is on every task's path. Errors still reject, never throw.
+    try {
+      return this.#set(meta) ? TRUE : FALSE;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #set(meta: ResultMeta): boolean {
     this.#check();
     const current = this.#live(this.#results, meta.taskId);
     if (current !== undefined && isReady((current.value as ResultMeta).state)) return false;
-    const stored = structuredClone(meta);
+    const stored = cloneMeta(meta);
     this.#put(this.#results, meta.taskId, stored, this.#expires);
-    const watchers = this.#watchers.get(meta.taskId);
-    if (watchers !== undefined) {
-      for (const w of watchers) {
+    const first = this.#watchers.first(meta.taskId);
+    if (first !== undefined) {
+      for (let w: Watcher | null = first; w !== null; w = w.next) {
         this.#pendingWatchers.push(w);
         this.#pendingMetas.push(stored);
       }
@@ -98,26 +107,29 @@ export class MemoryResultBackend implements ResultBackend {
     return true;
   }
 
-  async get(taskId: string): Promise<ResultMeta | undefined> {
-    this.#check();
-    const e = this.#live(this.#results, taskId);
-    return e === undefined ? undefined : structuredClone(e.value as ResultMeta);
+  get(taskId: string): Promise<ResultMeta | undefined> {
+    try {
+      return Promise.resolve(this.peek(taskId));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  watch(taskId: string, listener: (meta: ResultMeta) => void): Unsubscribe {
+  peek(taskId: string): ResultMeta | undefined {
     this.#check();
-    const w: Watcher = { fn: listener, active: true };
-    let set = this.#watchers.get(taskId);
-    if (set === undefined) {
-      set = new Set();
-      this.#watchers.set(taskId, set);
-    }
-    set.add(w);
-    return () => {
-      w.active = false;
-      const s = this.#watchers.get(taskId);
-      if (s?.delete(w) === true && s.size === 0) this.#watchers.delete(taskId);
-    };
+    const e = this.#live(this.#results, taskId);
+    return e === undefined ? undefined : cloneMeta(e.value as ResultMeta);
+  }
+
+  /** `group`: the transport view it is registered through, which drops it at close (scoped.ts). */
+  watch(taskId: string, listener: (meta: ResultMeta) => void, group: WatchGroup | null = null): Unsubscribe {
+    this.#check();
+    return this.#watchers.add(taskId, listener, group);
+  }
+
+  /** Drops every watcher registered through `group`. */
+  unwatchGroup(group: WatchGroup): void {
+    this.#watchers.removeGroup(group);
   }
 
   async forget(taskId: string): Promise<void> {
@@ -204,7 +216,6 @@ export class MemoryResultBackend implements ResultBackend {
     this.#closed = true;
     this.#heap.close();
     for (const table of [this.#results, this.#groups, this.#chords, this.#counters, this.#keys]) table.clear();
-    for (const set of this.#watchers.values()) for (const w of set) w.active = false;
     this.#watchers.clear();
   }
 
@@ -260,7 +271,7 @@ export class MemoryResultBackend implements ResultBackend {
       if (!w.active) continue;
       try {
         // Each listener gets its own copy, as each NATS watcher decodes its own.
-        w.fn(structuredClone(meta));
+        w.fn(cloneMeta(meta));
       } catch (err) {
         this.#log?.error({ err, taskId: meta.taskId }, 'result watcher threw');
       }

@@ -24,6 +24,8 @@ import type {
   Subscription,
   Unsubscribe,
 } from '../types.ts';
+import type { MemoryResultBackend } from './result-backend.ts';
+import { WatchGroup } from './watchers.ts';
 
 const closed = (what: string): ClosedError => new ClosedError(`${what} of a closed memory transport`);
 
@@ -124,22 +126,27 @@ export class ScopedBroker implements Broker {
 
 export class ScopedBackend implements ResultBackend {
   readonly #regs = new Registrations();
-  constructor(readonly inner: ResultBackend) {}
+  /** This view's watchers, dropped together at close (no per-watch registration record). */
+  readonly #watches = new WatchGroup();
+  constructor(readonly inner: MemoryResultBackend) {}
 
   #guard(): void {
     if (this.#regs.closed) throw closed('result backend');
   }
-  async set(meta: ResultMeta): Promise<boolean> {
-    this.#guard();
-    return this.inner.set(meta);
+  // set and get are on every task's path: no async frame of their own.
+  set(meta: ResultMeta): Promise<boolean> {
+    return this.#regs.closed ? Promise.reject(closed('result backend')) : this.inner.set(meta);
   }
-  async get(taskId: string): Promise<ResultMeta | undefined> {
-    this.#guard();
-    return this.inner.get(taskId);
+  get(taskId: string): Promise<ResultMeta | undefined> {
+    return this.#regs.closed ? Promise.reject(closed('result backend')) : this.inner.get(taskId);
+  }
+  /** Undefined once this view is closed: the caller falls back to `get()`, which rejects. */
+  peek(taskId: string): ResultMeta | undefined {
+    return this.#regs.closed ? undefined : this.inner.peek(taskId);
   }
   watch(taskId: string, listener: (meta: ResultMeta) => void): Unsubscribe {
     this.#guard();
-    return this.#regs.add(this.inner.watch(taskId, listener));
+    return this.inner.watch(taskId, listener, this.#watches);
   }
   async forget(taskId: string): Promise<void> {
     this.#guard();
@@ -175,6 +182,7 @@ export class ScopedBackend implements ResultBackend {
   }
   async close(): Promise<void> {
     this.#regs.close();
+    this.inner.unwatchGroup(this.#watches);
   }
 }
 

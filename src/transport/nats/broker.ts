@@ -26,8 +26,7 @@ import { bandOf, type NatsNames } from './names.ts';
 import type { JsPublisher } from './publisher.ts';
 import { purgeQueue, queueSize, readDeadLetters } from './queue-admin.ts';
 import { NatsSubscription } from './subscription.ts';
-import type { NatsTopology, StreamKey } from './topology.ts';
-import { NoStreamError } from './errors.ts';
+import type { NatsTopology } from './topology.ts';
 
 /** Headers this transport writes (wire names, kept short). */
 export const Hdr = {
@@ -67,16 +66,18 @@ export class NatsBroker implements Broker {
   }
 
   async publishMany(items: { queue: string; frame: Uint8Array; opts?: PublishOptions }[]): Promise<void> {
-    // All in flight at once; one bell per (queue, band) once the whole window is stored.
-    const bands = await Promise.all(items.map((i) => this.#publishOne(i.queue, i.frame, i.opts ?? {})));
-    const bells = new Set<string>();
-    bands.forEach((band, i) => {
-      const key = `${band}\u0000${items[i]!.queue}`;
-      if (band > 0 && !bells.has(key)) {
-        bells.add(key);
-        this.ring(items[i]!.queue, band);
-      }
-    });
+    // All in flight at once; a bell per (queue, band) as soon as its first message is stored.
+    const rung = new Set<string>();
+    await Promise.all(
+      items.map(async (i) => {
+        const band = await this.#publishOne(i.queue, i.frame, i.opts ?? {});
+        const key = `${band}\u0000${i.queue}`;
+        if (band > 0 && !rung.has(key)) {
+          rung.add(key);
+          this.ring(i.queue, band);
+        }
+      }),
+    );
   }
 
   /** Resolves with the band rung for (0: none). */
@@ -93,7 +94,7 @@ export class NatsBroker implements Broker {
       if (id !== undefined) h.set(Hdr.msgId, id);
       h.set(Hdr.target, q.taskSubject[band]!);
       h.set(Hdr.due, String(Math.ceil(notBefore)));
-      await this.#store('delayed', q.delayedSubject, frame, h);
+      await this.#d.publisher.publish(q.delayedSubject, frame, h);
       return 0;
     }
     await this.#d.topology.tasks();
@@ -102,18 +103,8 @@ export class NatsBroker implements Broker {
       h = headers();
       h.set(Hdr.msgId, id);
     }
-    await this.#store('tasks', q.taskSubject[band]!, frame, h);
+    await this.#d.publisher.publish(q.taskSubject[band]!, frame, h);
     return band;
-  }
-
-  async #store(stream: StreamKey, subject: string, frame: Uint8Array, h: MsgHdrs | undefined): Promise<void> {
-    try {
-      await this.#d.publisher.publish(subject, frame, h);
-    } catch (err) {
-      // Still no stream after the publisher's retries: maybe it is gone; the next use re-makes it.
-      if (err instanceof NoStreamError) this.#d.topology.forget(stream);
-      throw err;
-    }
   }
 
   /** Wakes idle subscribers of the queue so they pull a priority band (see subscription.ts). */
@@ -143,6 +134,7 @@ export class NatsBroker implements Broker {
           return d.topology.queue(queue, ackWait);
         },
         ensureBand: (band) => d.topology.band(queue, band, ackWait),
+        usedBands: () => d.topology.usedBands(queue),
         confirm: () => d.connector.confirm(),
         deadLetter: (qn, frame, reason, seq) => this.deadLetter(qn, frame, reason, seq),
         ring: (qn, band) => this.ring(qn, band),
@@ -191,7 +183,7 @@ export class NatsBroker implements Broker {
     h.set(Hdr.reason, oneLine(reason) || 'rejected');
     h.set(Hdr.queue, oneLine(queue));
     h.set(Hdr.at, String(this.#d.clock.now()));
-    await this.#store('dlq', this.#d.names.queue(queue).dlqSubject, frame, h);
+    await this.#d.publisher.publish(this.#d.names.queue(queue).dlqSubject, frame, h);
   }
 
   async purge(queue: string): Promise<number> {

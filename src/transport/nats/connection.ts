@@ -210,6 +210,7 @@ export class NatsConnector {
     await this.#connecting?.catch(() => undefined);
     const nc = this.#nc;
     this.#reconnectListeners.clear();
+    this.#statusListeners.clear();
     if (nc === null || nc.isClosed()) return;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
@@ -224,6 +225,5 @@ export class NatsConnector {
       clearTimeout(timer);
     }
     if (!nc.isClosed()) await nc.close().catch(() => undefined);
-    this.#statusListeners.clear();
   }
 }

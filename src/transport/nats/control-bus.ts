@@ -58,6 +58,9 @@ export class NatsControlBus implements ControlBus {
       try {
         sub = nc.subscribe(inbox, {
           callback: (_err, m) => {
+            // With no worker listening, the server answers the request itself with an empty
+            // "no responders" status message (503): not a reply, and nothing to warn about.
+            if (m.data.length === 0) return;
             try {
               const r = msgpackCodec.decode(m.data) as ControlReply;
               if (typeof r?.hostname === 'string' && !replies.has(r.hostname)) replies.set(r.hostname, r);

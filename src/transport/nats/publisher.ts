@@ -11,7 +11,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { NatsConnector } from './connection.ts';
 import { JetStreamPublishError, NoStreamError, wrapNatsError } from './errors.ts';
 
-const NO_STREAM_RETRIES = 4;
+const NO_STREAM_MAX_BACKOFF_MS = 500;
 
 interface Pending {
   resolve(seq: number): void;
@@ -46,19 +46,28 @@ export class JsPublisher {
 
   /**
    * Publishes to a subject a stream captures; resolves with the stream sequence. A 503 (no
-   * stream) is retried a few times within a second: on a cluster a stream just created takes a
-   * moment before every server routes its subjects.
+   * stream answered) is retried with backoff for up to `publishTimeout`: on a cluster a stream
+   * has no leader for a few seconds after losing a server, and a stream just created takes a
+   * moment before every server routes its subjects. `onNoStream` hears the first 503 of each
+   * publish, so the owner can re-make a stream that is really gone meanwhile.
    */
   async publish(subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<number> {
+    const deadline = performance.now() + this.#timeout;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#publishOnce(subject, data, headers);
       } catch (err) {
-        if (!(err instanceof NoStreamError) || this.#closed || attempt >= NO_STREAM_RETRIES) throw err;
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        if (!(err instanceof NoStreamError) || this.#closed) throw err;
+        if (attempt === 0) this.onNoStream(subject);
+        const wait = Math.min(NO_STREAM_MAX_BACKOFF_MS, 25 * 2 ** attempt);
+        if (performance.now() + wait > deadline) throw err;
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
   }
+
+  /** Told of the first 503 of a publish. */
+  onNoStream: (subject: string) => void = () => undefined;
 
   async #publishOnce(subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<number> {
     if (this.#closed) throw new ClosedError('the NATS transport is closed');

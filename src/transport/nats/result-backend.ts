@@ -91,14 +91,16 @@ export class NatsResultBackend implements ResultBackend {
     const bytes = enc(meta);
     const ready = isReady(meta.state);
     const mine = this.#mine.get(key);
-    if (mine?.ready === true) return false; // our own ready write is there: first one wins
-    try {
-      // Fast path: the key is as we last left it (or absent for a task new to us).
-      const revision = await this.#results.write(key, bytes, mine?.revision ?? 0);
-      this.#remember(key, revision, ready);
-      return true;
-    } catch (err) {
-      if (!isCasConflict(err)) throw err;
+    // Fast path: the key is as we last left it (or absent for a task new to us). Not after our
+    // own ready write: that one wins unless it expired or was forgotten meanwhile, so look.
+    if (mine?.ready !== true) {
+      try {
+        const revision = await this.#results.write(key, bytes, mine?.revision ?? 0);
+        this.#remember(key, revision, ready);
+        return true;
+      } catch (err) {
+        if (!isCasConflict(err)) throw err;
+      }
     }
     const { result, revision } = await this.#results.cas(key, (cur) =>
       cur !== null && isReady(dec<ResultMeta>(cur).state) ? { result: false } : { write: bytes, result: true },

@@ -22,10 +22,13 @@ import type { NatsConnector } from './connection.ts';
 import { NatsDelivery, type DeliveryHost } from './delivery.ts';
 import { BANDS, type QueueNames } from './names.ts';
 import { AckBody, nextSubject, parseAckSubject, PullRequest, type PullEnd, type PullOptions } from './pull.ts';
+import { Waker } from './waker.ts';
 
 const LONG_POLL_MS = 5000;
 const HEARTBEAT_MS = 1000;
 const REFRESH_MS = 1000;
+/** How often a busy subscription asks the stream which priority bands hold messages. */
+const DISCOVER_MS = 10_000;
 const MAX_BACKOFF_MS = 5000;
 
 export interface SubscriptionHost extends DeliveryHost {
@@ -33,13 +36,12 @@ export interface SubscriptionHost extends DeliveryHost {
   readonly logger: Logger;
   readonly stream: string;
   readonly maxDeliver: number;
-  /**
-   * Creates the stream and the band-0 consumer (`force`: again, after a reconnect or a missing
-   * consumer); resolves with the priority bands holding messages, whose consumers it created.
-   */
-  ensure(force: boolean): Promise<number[]>;
+  /** Creates the stream and the band-0 consumer (`force`: again, even if made before). */
+  ensure(force: boolean): Promise<void>;
   /** Creates the consumer of a priority band that just got used. */
   ensureBand(band: number): Promise<void>;
+  /** The priority bands holding messages now (consumers or not). */
+  usedBands(): Promise<number[]>;
 }
 
 class PullFailure extends Error {
@@ -51,8 +53,6 @@ class PullFailure extends Error {
     super(`pull on band ${band} ended: ${end}${detail ? ` (${detail})` : ''}`);
   }
 }
-
-type WaitKind = 'credit' | 'bands' | 'any';
 
 export class NatsSubscription implements Subscription {
   readonly #host: SubscriptionHost;
@@ -67,9 +67,11 @@ export class NatsSubscription implements Subscription {
   /** Band's consumer is known to exist. */
   readonly #ready: boolean[] = new Array<boolean>(BANDS).fill(false);
   #credit = 0;
+  /** Bumped by every bell: a pass that saw it change looks again before idling. */
   #gen = 0;
-  #wake: (() => void) | null = null;
-  #waitKind: WaitKind = 'any';
+  readonly #waker = new Waker();
+  /** When to ask the stream which bands are used (a bell may have been lost). */
+  #discoverAt = 0;
   #reset = false;
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -105,7 +107,7 @@ export class NatsSubscription implements Subscription {
   request(n: number): void {
     if (this.#closed || !(n > 0)) return;
     this.#credit += Math.floor(n);
-    this.#poke('credit');
+    this.#waker.poke('credit');
   }
 
   /** Credit not promised to an open pull request. */
@@ -113,30 +115,6 @@ export class NatsSubscription implements Subscription {
     let out = 0;
     for (const r of this.#requests) out += r.outstanding;
     return this.#credit - out;
-  }
-
-  #poke(kind: WaitKind): void {
-    if (kind !== 'credit') this.#gen++;
-    if (this.#wake !== null && (kind === 'any' || this.#waitKind === 'any' || kind === this.#waitKind)) {
-      const w = this.#wake;
-      this.#wake = null;
-      w();
-    }
-  }
-
-  #sleep(kind: WaitKind, ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      this.#waitKind = kind;
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (ms !== undefined) {
-        timer = setTimeout(() => this.#poke('any'), ms);
-        timer.unref();
-      }
-    });
   }
 
   /** Bands with a consumer may hold redeliveries, which ring no bell: look again. */
@@ -149,7 +127,7 @@ export class NatsSubscription implements Subscription {
     this.#host.logger.info({ queue: this.#queue, why }, 'restarting the pull loop');
     this.#reset = true;
     for (const r of this.#requests) void r.cancel();
-    this.#poke('any');
+    this.#waker.poke('any');
   }
 
   async #run(): Promise<void> {
@@ -161,9 +139,9 @@ export class NatsSubscription implements Subscription {
         const nc = await this.#host.connector.connection();
         this.#ensureBell(nc);
         this.#ready.fill(false);
-        const used = await this.#host.ensure(force);
+        await this.#host.ensure(force);
         this.#ready[0] = true;
-        for (const b of used) this.#ready[b] = this.#maybe[b] = true;
+        this.#discoverAt = 0;
         this.#reset = false;
         force = false;
         await this.#serve(nc, () => (failures = missing = 0));
@@ -183,7 +161,7 @@ export class NatsSubscription implements Subscription {
         force = missing >= 3;
         const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 6));
         this.#host.logger.warn({ err, queue: this.#queue, retryInMs: wait }, 'pull loop failed; recreating it');
-        await this.#sleep('any', wait);
+        await this.#waker.sleep('backoff', wait);
       }
     }
   }
@@ -191,24 +169,38 @@ export class NatsSubscription implements Subscription {
   async #serve(nc: NatsConnection, progressed: () => void): Promise<void> {
     while (!this.#closed && !this.#reset) {
       if (this.#free() <= 0) {
-        await this.#sleep('credit');
+        await this.#waker.sleep('credit');
         continue;
       }
+      if (Date.now() >= this.#discoverAt) await this.#discover();
       const gen = this.#gen;
       const got = await this.#pass(nc);
       progressed();
       if (got > 0 || this.#gen !== gen || this.#free() <= 0 || this.#reset) continue;
       // Idle: wait on band 0 with all free credit until a message, a bell or the expiry.
       const lp = this.#pull(nc, 0, { batch: this.#free(), expires: LONG_POLL_MS, heartbeat: HEARTBEAT_MS });
-      const woken = this.#sleep('bands');
+      const woken = this.#waker.sleep('bands');
       const end = await Promise.race([lp.done, woken.then(() => null)]);
       if (end === null) {
         await lp.cancel();
         continue;
       }
-      this.#wake = null;
+      this.#waker.clear();
       this.#recheck();
+      this.#discoverAt = 0;
       if (end === 'no-responders' || end === 'error' || end === 'stalled') throw new PullFailure(0, end, lp.detail);
+    }
+  }
+
+  /** Asks the stream which priority bands hold messages; a failure only delays the next ask. */
+  async #discover(): Promise<void> {
+    try {
+      this.#discoverAt = Date.now() + DISCOVER_MS;
+      for (const b of await this.#host.usedBands()) this.#maybe[b] = true;
+    } catch (err) {
+      // The JetStream API may be electing a leader while the consumers already serve.
+      this.#discoverAt = Date.now() + REFRESH_MS;
+      this.#host.logger.debug({ err, queue: this.#queue }, 'cannot list used priority bands yet');
     }
   }
 
@@ -287,7 +279,8 @@ export class NatsSubscription implements Subscription {
         const band = Number(new TextDecoder().decode(m.data));
         if (!Number.isInteger(band) || band < 1 || band >= BANDS) return;
         this.#maybe[band] = true;
-        this.#poke('bands');
+        this.#gen++;
+        this.#waker.poke('bands');
       },
     });
   }
@@ -315,7 +308,7 @@ export class NatsSubscription implements Subscription {
     clearInterval(this.#refresh);
     this.#offReconnect();
     await Promise.all([...this.#requests].map((r) => r.cancel()));
-    this.#poke('any');
+    this.#waker.poke('any');
     await this.#loop;
     try {
       this.#bell?.unsubscribe();

@@ -2,8 +2,8 @@
  * Makes sure the streams and consumers exist before they are used, once per transport (each
  * `ensure` memoised; a failure is not memoised, so the next use tries again).
  *
- * A stream already made once and then forgotten (`forget`, after publishes found no stream) is
- * re-made in the background while publishing goes on: on a cluster that lost a server the
+ * A stream already made once and then forgotten (`noStream`, a publish found none) is re-made
+ * in the background while publishing goes on: on a cluster that lost a server the
  * stream is usually back (new leader) before the JetStream API (meta leader) answers again,
  * and if the stream is really gone the publish's own 503 retries wait for the re-make.
  * `reset()` forgets everything, after consumers kept being missing.
@@ -32,7 +32,7 @@ export class NatsTopology {
   readonly #logger: Logger;
   readonly #memo = new Map<string, Promise<void>>();
   readonly #known = new Set<string>();
-  readonly #used = new Map<string, Promise<number[]>>();
+  readonly #remaking = new Set<string>();
 
   constructor(connector: NatsConnector, names: NatsNames, replicas: number, logger: Logger) {
     this.#connector = connector;
@@ -42,29 +42,51 @@ export class NatsTopology {
   }
 
   #once(key: string, make: () => Promise<void>): Promise<void> {
-    let p = this.#memo.get(key);
-    if (p === undefined) {
-      const made = make();
-      p = made.then(() => void this.#known.add(key));
-      this.#memo.set(key, p);
-      p.catch((err: unknown) => {
-        if (this.#memo.get(key) === p) this.#memo.delete(key);
-        this.#logger.debug({ err, key }, 'ensuring JetStream topology failed');
-      });
-      // Made before: publish meanwhile (see above).
-      if (this.#known.has(key)) return Promise.resolve();
+    const memo = this.#memo.get(key);
+    if (memo !== undefined) return memo;
+    if (this.#known.has(key)) {
+      // Made before: go on at once, re-make in the background (one attempt at a time).
+      const done = Promise.resolve();
+      this.#memo.set(key, done);
+      if (!this.#remaking.has(key)) {
+        this.#remaking.add(key);
+        make()
+          .catch((err: unknown) => {
+            this.#logger.debug({ err, key }, 're-making JetStream topology failed');
+            if (this.#memo.get(key) === done) this.#memo.delete(key);
+          })
+          .finally(() => this.#remaking.delete(key));
+      }
+      return done;
     }
-    return p;
+    const made = make().then(() => void this.#known.add(key));
+    this.#memo.set(key, made);
+    made.catch(() => {
+      if (this.#memo.get(key) === made) this.#memo.delete(key);
+    });
+    return made;
   }
 
-  /** Forgets that a stream exists (publishes found none): the next use makes it again. */
-  forget(key: StreamKey): void {
+  /**
+   * A publish to `subject` found no stream: forget that its stream exists and make it again
+   * (in the background when it was made before, see above).
+   */
+  noStream(subject: string): void {
+    const p = this.#names.prefix;
+    const key: StreamKey | null = subject.startsWith(`${p}.task.`)
+      ? 'tasks'
+      : subject.startsWith(`${p}.delayed.`)
+        ? 'delayed'
+        : subject.startsWith(`${p}.dlq.`)
+          ? 'dlq'
+          : null;
+    if (key === null) return;
     this.#memo.delete(key);
+    this[key]().catch(() => undefined); // logged by #once
   }
 
   reset(): void {
     this.#memo.clear();
-    this.#used.clear();
   }
 
   tasks(): Promise<void> {
@@ -98,27 +120,18 @@ export class NatsTopology {
   }
 
   /**
-   * The queue's band-0 consumer (AckWait = `ackWait`), plus the consumers of the priority bands
-   * that hold messages now; resolves with those bands. Band consumers are shared by every
-   * worker of the queue (the last to start with another visibility timeout sets it), and a
-   * priority band gets its consumer only once it is used: most queues never see a priority,
-   * and on a cluster every consumer is a Raft group.
+   * The queue's band-0 consumer (AckWait = `ackWait`). Band consumers are shared by every
+   * worker of the queue (the last to start with another visibility timeout sets it). A
+   * priority band gets its consumer only once it is used (`band`): most queues never see a
+   * priority, and on a cluster every consumer is a Raft group.
    */
-  queue(queue: string, ackWait: Millis): Promise<number[]> {
-    const key = `${queue}:${ackWait}`;
-    let p = this.#used.get(key);
-    if (p === undefined) {
-      p = this.#queue(queue, ackWait);
-      this.#used.set(key, p);
-      p.catch(() => {
-        if (this.#used.get(key) === p) this.#used.delete(key);
-      });
-    }
-    return p;
+  queue(queue: string, ackWait: Millis): Promise<void> {
+    return this.band(queue, 0, ackWait);
   }
 
-  async #queue(queue: string, ackWait: Millis): Promise<number[]> {
-    await this.band(queue, 0, ackWait);
+  /** The priority bands (1-9) of the queue that hold messages now. */
+  async usedBands(queue: string): Promise<number[]> {
+    await this.tasks();
     const jsm = await this.#connector.jsm();
     const q = this.#names.queue(queue);
     let counts: Record<string, number>;
@@ -130,7 +143,6 @@ export class NatsTopology {
     }
     const used: number[] = [];
     for (let b = 1; b < BANDS; b++) if ((counts[q.taskSubject[b]!] ?? 0) > 0) used.push(b);
-    await Promise.all(used.map((b) => this.band(queue, b, ackWait)));
     return used;
   }
 

@@ -71,6 +71,7 @@ export class NatsTransport implements Transport {
     }
     this.#main = new Side(urls, opts.connectionOptions, logger);
     const topology = new NatsTopology(this.#main.connector, names, replicas, logger);
+    this.#main.publisher.onNoStream = (subject) => topology.noStream(subject);
     this.broker = new NatsBroker({
       connector: this.#main.connector,
       topology,

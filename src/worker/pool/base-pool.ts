@@ -96,7 +96,7 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
         this.start().catch((err: unknown) => this.logger.error({ err }, 'pool failed to start'));
       }
       if (this.#autoscaling && this.#size < this.#max) this.#evaluate();
-      this.dispatch();
+      this.queued();
     });
   }
 
@@ -176,6 +176,12 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
   /** Releases threads and channels, after every task settled. */
   protected abstract stopResources(force: boolean): Promise<void>;
   protected abstract runStats(): { threads: number; batches: number; batched: number };
+  /** A task joined the queue. @default dispatches at once */
+  protected queued(): void {
+    this.dispatch();
+  }
+  /** The size went up (grow, autoscale): the threads pool starts the threads it now needs. */
+  protected grown(): void {}
 
   protected markActive(e: E): void {
     if (!e.active) {
@@ -241,8 +247,10 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
     const ceil = this.#autoscaling ? this.#max : Number.MAX_SAFE_INTEGER;
     const next = Math.min(ceil, Math.max(floor, target));
     if (!this.#autoscaling) this.#min = this.#max = next;
-    if (next > this.#size) this.#lastBusyAt = this.clock.now();
+    const grew = next > this.#size;
+    if (grew) this.#lastBusyAt = this.clock.now();
     this.#size = next;
+    if (grew) this.grown();
     this.dispatch();
   }
 

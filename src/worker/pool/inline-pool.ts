@@ -7,7 +7,7 @@
  */
 import type { TimerHandle } from '../../actors/clock.ts';
 import { NotRegistered, TaskRevokedError, TimeLimitExceeded, toWire } from '../../errors.ts';
-import type { ExecOutcome, ExecRequest } from '../../protocol/execution.ts';
+import type { ExecEvent, ExecOutcome, ExecRequest } from '../../protocol/execution.ts';
 import { lookupTask } from '../../task/registry.ts';
 import { traceTask } from '../../task/trace.ts';
 import { appModuleLoader, toModuleUrl } from './app-module.ts';
@@ -61,33 +61,37 @@ export class InlinePool extends BasePool<InlineEntry> {
     this.markActive(e);
     this.#running.add(e);
     this.#keepAlive ??= setInterval(() => {}, 2 ** 30);
-    const controller = new AbortController();
-    e.controller = controller;
     e.startedAt = this.clock.now();
+    const def = lookupTask(this.#appName, e.exec.request.task);
+    // Only a bound task sees its signal (trace.ts): the others need no controller, since the
+    // first end wins and an abandoned promise's outcome is dropped either way.
+    const controller = def === undefined || def.options.bind === true ? new AbortController() : null;
+    e.controller = controller;
     const limit = e.exec.timeLimit;
     if (limit !== null && limit > 0) {
       e.timer = this.clock.setTimeout(() => {
         const error = toWire(new TimeLimitExceeded(`hard time limit (${limit}s) exceeded`));
         this.#end(e, { status: 'failure', error, runtime: this.#runtime(e) });
-        controller.abort(new TimeLimitExceeded(`hard time limit (${limit}s) exceeded`));
+        controller?.abort(new TimeLimitExceeded(`hard time limit (${limit}s) exceeded`));
       }, limit * 1000);
     }
-    void this.#exec(e, controller.signal).then((outcome) => this.#end(e, outcome));
+    const running = def !== undefined ? traceTask(def, e.exec, { sink: this.#sink, signal: controller?.signal }) : this.#loadAndRun(e, controller!.signal);
+    void running.then((outcome) => this.#end(e, outcome));
   }
 
-  async #exec(e: InlineEntry, signal: AbortSignal): Promise<ExecOutcome> {
+  readonly #sink = (ev: ExecEvent): void => this.emit(ev);
+
+  /** A task this process has not registered: the app module may register it. */
+  async #loadAndRun(e: InlineEntry, signal: AbortSignal): Promise<ExecOutcome> {
     const name = e.exec.request.task;
-    let def = lookupTask(this.#appName, name);
-    if (def === undefined) {
-      try {
-        await this.#load();
-      } catch (err) {
-        return { status: 'failure', error: toWire(err), runtime: 0 };
-      }
-      def = lookupTask(this.#appName, name);
+    try {
+      await this.#load();
+    } catch (err) {
+      return { status: 'failure', error: toWire(err), runtime: 0 };
     }
+    const def = lookupTask(this.#appName, name);
     if (def === undefined) return { status: 'failure', error: toWire(new NotRegistered(name)), runtime: 0 };
-    return traceTask(def, e.exec, { sink: (ev) => this.emit(ev), signal });
+    return traceTask(def, e.exec, { sink: this.#sink, signal });
   }
 
   #runtime(e: InlineEntry): number {

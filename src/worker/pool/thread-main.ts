@@ -14,6 +14,7 @@ import { lookupTask } from '../../task/registry.ts';
 import { traceTask } from '../../task/trace.ts';
 import { appModuleLoader } from './app-module.ts';
 import { BatchBuffer, encodeOutcome } from './batch-buffer.ts';
+import { packedCount, unpackExec } from './thread-execs.ts';
 import type { ChannelMessage, ThreadCall, ThreadData, ThreadReply } from './thread-messages.ts';
 
 const data = workerData as ThreadData;
@@ -41,7 +42,10 @@ export default async function handle(call: ThreadCall): Promise<ThreadReply> {
   return runBatch(call.key, call.execs, new BatchBuffer(call.sab));
 }
 
-async function runBatch(key: number, execs: ExecRequest[], buf: BatchBuffer): Promise<ThreadReply> {
+/** The pool's warm-ups run under this name, which its load balancer tells apart (thread-balancer.ts). */
+export { handle as warm };
+
+async function runBatch(key: number, execs: unknown[], buf: BatchBuffer): Promise<ThreadReply> {
   let loadError: WireError | null = null;
   try {
     await loadApp();
@@ -56,11 +60,12 @@ async function runBatch(key: number, execs: ExecRequest[], buf: BatchBuffer): Pr
     // Counted after posting: the pool holds the outcome until it has seen this many events.
     buf.countEvent(current);
   };
-  for (let i = 0; i < execs.length; i++) {
+  const n = packedCount(execs);
+  for (let i = 0; i < n; i++) {
     // The pool claims a task that it revoked or takes back: skip it.
     if (!buf.begin(i)) continue;
     current = i;
-    const outcome = await runOne(execs[i]!, sink, loadError);
+    const outcome = await runOne(unpackExec(execs, i), sink, loadError);
     const bytes = encode(outcome);
     if (!buf.append(i, bytes)) {
       // The log is full: hand this outcome back with the reply and stop; the tasks after it

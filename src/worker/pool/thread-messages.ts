@@ -1,6 +1,6 @@
 /** What the pool and its threads say to each other through Piscina (structured clone). */
 import type { WireError } from '../../errors.ts';
-import type { ExecEvent, ExecRequest } from '../../protocol/execution.ts';
+import type { ExecEvent } from '../../protocol/execution.ts';
 
 /** Piscina's `workerData` for every thread of one pool. */
 export interface ThreadData {
@@ -12,10 +12,10 @@ export interface ThreadData {
 }
 
 export type ThreadCall =
-  /** Loads the app module; the pool's `start()` waits for it. */
+  /** A warm-up: loads the app module (`start()` waits for the first ones; see thread-balancer.ts). */
   | { kind: 'ping' }
-  /** Runs `execs` in order against `sab` (see batch-buffer.ts). */
-  | { kind: 'batch'; key: number; execs: ExecRequest[]; sab: SharedArrayBuffer };
+  /** Runs the requests in `execs` (packed: see thread-execs.ts) in order against `sab` (see batch-buffer.ts). */
+  | { kind: 'batch'; key: number; execs: unknown[]; sab: SharedArrayBuffer };
 
 export type ThreadReply =
   | { kind: 'pong'; error: WireError | null }

@@ -6,16 +6,19 @@ import { ConfigError, ContentDisallowed, MessageDecodeError } from '../../../src
 import { normalizeAccept } from '../../../src/serialization/accept.ts';
 import { newTaskMessage } from '../../../src/protocol/task-message-defaults.ts';
 import { decodeTask, encodeTask, peekTaskHeaders } from '../../../src/protocol/wire.ts';
+import { F, FRAME_FIELDS, FRAME_VERSION, fromCeleryEnvelope, toCeleryEnvelope } from '../../../src/protocol/frame.ts';
 import type { Compression, SerializerName, TaskMessage } from '../../../src/protocol/task-message.ts';
 
-// A plain msgpack reader, as a non-celeriac peer would read the frame.
+// A plain msgpack reader, as a non-celeriac peer would read the frame; `open` and `seal` go
+// through the documented positional mapping (src/protocol/frame.ts) to kombu's v2 envelope.
 const peer = new Packr({ useRecords: false, moreTypes: false });
 type Envelope = { headers: Record<string, unknown>; properties: Record<string, unknown>; body: Uint8Array } & Record<
   string,
   unknown
 >;
-const open = (frame: Uint8Array): Envelope => peer.unpack(frame) as Envelope;
-const seal = (env: Record<string, unknown>): Uint8Array => peer.pack(env);
+const raw = (frame: Uint8Array): unknown[] => peer.unpack(frame) as unknown[];
+const open = (frame: Uint8Array): Envelope => toCeleryEnvelope(raw(frame)) as unknown as Envelope;
+const seal = (env: Record<string, unknown>): Uint8Array => peer.pack(fromCeleryEnvelope(env));
 
 const ACCEPT = normalizeAccept(['msgpack', 'json']);
 const sig = (task: string) => ({ task, args: [1], kwargs: { k: 'v' }, options: {}, subtask_type: null, immutable: false });
@@ -66,9 +69,56 @@ describe('wire: round trip', () => {
 });
 
 describe('wire: Celery v2 shape', () => {
-  test('headers, properties and body as Celery names them', () => {
+  test('every v2 field sits at its documented position and maps back to its v2 name', () => {
     const msg = fullMessage();
-    const env = open(encodeTask(msg, { serializer: 'json', compression: 'gzip', replyTo: 'reply.q' }));
+    const frame = raw(encodeTask(msg, { serializer: 'json', compression: 'gzip', replyTo: 'reply.q' }));
+    assert.ok(Array.isArray(frame));
+    assert.equal(frame.length, FRAME_FIELDS.length);
+    // The named positions the code uses are the documented ones.
+    const byName: Record<string, string> = {
+      version: 'version', contentType: 'content-type', contentEncoding: 'content-encoding',
+      compression: 'headers.compression', lang: 'headers.lang', task: 'headers.task', id: 'headers.id',
+      rootId: 'headers.root_id', parentId: 'headers.parent_id', group: 'headers.group',
+      groupIndex: 'headers.group_index', retries: 'headers.retries', eta: 'headers.eta',
+      expires: 'headers.expires', timelimit: 'headers.timelimit', ignoreResult: 'headers.ignore_result',
+      argsrepr: 'headers.argsrepr', kwargsrepr: 'headers.kwargsrepr', origin: 'headers.origin',
+      xCeleriac: 'headers.x_celeriac', userHeaders: 'headers.*', replyTo: 'properties.reply_to',
+      priority: 'properties.priority', body: 'body',
+    };
+    assert.deepEqual(Object.keys(F).sort(), Object.keys(byName).sort());
+    for (const [key, index] of Object.entries(F)) assert.equal(FRAME_FIELDS[index], byName[key], key);
+    const expected: Record<string, unknown> = {
+      version: FRAME_VERSION,
+      'content-type': 'application/json',
+      'content-encoding': 'utf-8',
+      'headers.compression': 'application/x-gzip',
+      'headers.lang': 'js',
+      'headers.task': msg.task,
+      'headers.id': msg.id,
+      'headers.root_id': 'root-1',
+      'headers.parent_id': 'parent-1',
+      'headers.group': 'group-1',
+      'headers.group_index': 2,
+      'headers.retries': 3,
+      'headers.eta': msg.eta,
+      'headers.expires': msg.expires,
+      'headers.timelimit': [20, 10], // Celery's [hard, soft]
+      'headers.ignore_result': true,
+      'headers.origin': 'gen123@host',
+      'headers.x_celeriac': { options: msg.options },
+      'headers.*': { tenant: 'acme', trace: { span: 'abc' } },
+      'properties.reply_to': 'reply.q',
+      'properties.priority': 7,
+    };
+    FRAME_FIELDS.forEach((name, i) => {
+      if (name in expected) assert.deepEqual(frame[i], expected[name], name);
+    });
+    assert.equal(typeof frame[F.argsrepr], 'string');
+    assert.equal(typeof frame[F.kwargsrepr], 'string');
+    assert.ok(frame[F.body] instanceof Uint8Array);
+
+    // As kombu's envelope: headers, properties and body as Celery names them.
+    const env = toCeleryEnvelope(frame) as unknown as Envelope;
     assert.deepEqual(Object.keys(env).sort(), ['body', 'content-encoding', 'content-type', 'headers', 'properties']);
     assert.equal(env['content-type'], 'application/json');
     assert.equal(env['content-encoding'], 'utf-8');
@@ -82,7 +132,7 @@ describe('wire: Celery v2 shape', () => {
     assert.equal(h.id, msg.id);
     assert.equal(h.root_id, 'root-1');
     assert.equal(h.group_index, 2);
-    assert.deepEqual(h.timelimit, [20, 10]); // Celery's [hard, soft]
+    assert.deepEqual(h.timelimit, [20, 10]);
     assert.equal(h.compression, 'application/x-gzip');
     assert.equal(h.tenant, 'acme');
     assert.deepEqual(h.x_celeriac, { options: msg.options });
@@ -100,6 +150,22 @@ describe('wire: Celery v2 shape', () => {
     assert.deepEqual(body[0], msg.args);
     assert.deepEqual(Object.keys(body[2] as object).sort(), ['callbacks', 'chain', 'chord', 'errbacks']);
     assert.deepEqual((body[2] as { chord: unknown }).chord, msg.chord);
+    // And back: the envelope makes the same frame, which decodes to the same message.
+    assert.deepEqual(fromCeleryEnvelope(env), frame);
+    assert.deepEqual(decodeTask(peer.pack(fromCeleryEnvelope(env)), ACCEPT), msg);
+  });
+
+  test('a root task writes null for root_id, and its envelope says its own id', () => {
+    const msg = newTaskMessage({ task: 't' });
+    const frame = raw(encodeTask(msg, { serializer: 'msgpack' }));
+    assert.equal(frame[F.rootId], null);
+    assert.equal(frame[F.timelimit], null);
+    assert.equal(frame[F.xCeleriac], null);
+    assert.equal(frame[F.userHeaders], null);
+    const h = toCeleryEnvelope(frame).headers;
+    assert.equal(h.root_id, msg.id);
+    assert.deepEqual(h.timelimit, [null, null]);
+    assert.equal('x_celeriac' in h, false);
   });
 
   test('empty link lists are written as null, as Celery writes None', () => {
@@ -182,7 +248,23 @@ describe('wire: refusals', () => {
     for (const cut of [1, 10, frame.length >> 1, frame.length - 1]) {
       assert.throws(() => decodeTask(frame.subarray(0, cut), ACCEPT), isDecodeError, `cut at ${cut}`);
     }
-    assert.throws(() => decodeTask(seal([1, 2, 3] as unknown as Record<string, unknown>), ACCEPT), isDecodeError);
+    assert.throws(() => decodeTask(peer.pack([1, 2, 3]), ACCEPT), isDecodeError);
+  });
+
+  test('a frame of another layout or version is MessageDecodeError', () => {
+    const frame = raw(encodeTask(fullMessage(), { serializer: 'msgpack' }));
+    assert.throws(() => decodeTask(peer.pack([2, ...frame.slice(1)]), ACCEPT), isDecodeError, 'version');
+    assert.throws(() => decodeTask(peer.pack(frame.slice(0, -1)), ACCEPT), isDecodeError, 'too short');
+    assert.throws(() => decodeTask(peer.pack([...frame, null]), ACCEPT), isDecodeError, 'too long');
+    // The map envelope of earlier versions.
+    assert.throws(() => decodeTask(peer.pack(toCeleryEnvelope(frame)), ACCEPT), isDecodeError, 'map');
+    assert.equal(peekTaskHeaders(peer.pack([2, ...frame.slice(1)])), null);
+  });
+
+  test('ill-typed user headers are MessageDecodeError', () => {
+    const frame = raw(encodeTask(fullMessage(), { serializer: 'msgpack' }));
+    frame[F.userHeaders] = ['not', 'a', 'map'];
+    assert.throws(() => decodeTask(peer.pack(frame), ACCEPT), isDecodeError);
   });
 
   test('a corrupt body is MessageDecodeError', () => {
