@@ -2,6 +2,7 @@
  * The quickstart: an embedded worker with real worker threads over `memory://`, and the calls
  * of the seeds' tutorials. Run it with `npm ci && npm start`.
  */
+import { chain, chord, group } from 'celeriac';
 import { app, add, mul, xsum, boom, hello } from './proj.ts';
 
 const worker = app.worker({ concurrency: 2, hostname: 'quickstart@%h' });
@@ -28,6 +29,16 @@ try {
     onMessage: (m) => console.log(`  hello on_message: ${m.state} ${JSON.stringify(m.meta ?? m.result)}`),
   });
   console.log(`hello.delay(3, 4).get()          -> ${value}`);
+
+  const range = Array.from({ length: 10 }, (_, i) => i);
+  const g = await group(range.map((i) => add.s(i, i))).delay();
+  console.log(`group(add.s(i, i) for i < 10)    -> ${JSON.stringify(await g.get({ timeout: 10 }))}`);
+  const c = await chain(add.s(4, 4), mul.s(8)).delay();
+  console.log(`chain(add.s(4, 4), mul.s(8))     -> ${await c.get({ timeout: 10 })}`);
+  const partial = await add.s(4).pipe(mul.s(8)).delay(4);
+  console.log(`(add.s(4) | mul.s(8)).delay(4)   -> ${await partial.get({ timeout: 10 })}`);
+  const ch = await chord(range.map((i) => add.s(i, i)), xsum.s()).delay();
+  console.log(`chord(add.s(i, i)..., xsum.s())  -> ${await ch.get({ timeout: 10 })}`);
 
   console.log(`mul.apply([6, 7]) (eager)        -> ${await mul.apply([6, 7]).get()}`);
   console.log(`xsum.run([1, 2, 3]) (direct)     -> ${xsum.run([1, 2, 3])}`);
