@@ -31,6 +31,8 @@ export interface DispatcherDeps {
 export class Dispatcher {
   readonly #d: DispatcherDeps;
   readonly #buckets = new Map<string, TokenBucket | null>();
+  /** How many times a task waited for its rate-limit token (stats, and tests). */
+  rateLimited = 0;
   /** Run-time rate limits set by the `rate_limit` control command (null: none). */
   readonly rateLimits = new Map<string, number | string | null>();
 
@@ -126,6 +128,7 @@ export class Dispatcher {
       const now = this.#d.clock.now();
       const wait = bucket.take(now);
       if (wait > 0) {
+        this.rateLimited += 1;
         this.#d.timer().hold(req, now + wait, 'rate');
         return;
       }

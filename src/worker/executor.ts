@@ -3,10 +3,11 @@
  * events, follow-ups (links, chain, chord, errbacks, retry). Never rejects: every failure ends
  * as a task state and a log line, and the request's slot is always given back.
  */
-import { TaskRevokedError, toWire, type WireError } from '../errors.ts';
+import { ClosedError, TaskRevokedError, toWire, type WireError } from '../errors.ts';
+import { delay } from '../util/delay.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ExecEvent, ExecOutcome, ExecRequest } from '../protocol/execution.ts';
-import type { TaskState } from '../protocol/result-meta.ts';
+import type { ResultMeta, TaskState } from '../protocol/result-meta.ts';
 import type { TaskDefinition } from '../task/registry.ts';
 import type { ResultBackend } from '../transport/types.ts';
 import type { Clock } from '../actors/clock.ts';
@@ -38,6 +39,9 @@ export interface ExecutorDeps {
   /** Called once per request when it is settled (gives its prefetch slot back). */
   onSettled: (req: TaskRequest) => void;
 }
+
+/** How long a final state is retried through a broker outage before it is given up (logged). */
+const RESULT_WRITE_DEADLINE_MS = 120_000;
 
 const repr = (v: unknown): string => {
   try {
@@ -87,10 +91,29 @@ export class Executor {
       now: this.#d.clock.now(),
       hostname: this.#d.hostname,
     });
-    return backend.set(meta).catch((err: unknown) => {
+    // A final state must not be lost to a broker outage (a restarting server, a cluster
+    // election): retry it with backoff before the message is acked (acksLate) or given up.
+    // Progress states are best effort: a newer one follows anyway.
+    const final = state === 'SUCCESS' || state === 'FAILURE' || state === 'REVOKED' || state === 'RETRY';
+    return this.#persist(backend, meta, final).catch((err: unknown) => {
       this.#d.logger.error({ err, taskId: req.id, state }, 'could not store the task state');
     });
   }
+
+  async #persist(backend: ResultBackend, meta: ResultMeta, final: boolean): Promise<void> {
+    const deadline = this.#d.clock.now() + RESULT_WRITE_DEADLINE_MS;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        await backend.set(meta);
+        return;
+      } catch (err) {
+        if (!final || err instanceof ClosedError || this.#d.clock.now() + wait > deadline) throw err;
+        this.#d.logger.warn({ err, taskId: meta.taskId, state: meta.state, retryInMs: wait }, 'storing the task state failed, retrying');
+        await delay(wait);
+      }
+    }
+  }
+
 
   #ack(req: TaskRequest): Promise<void> {
     return req.ack().catch((err: unknown) => this.#d.logger.warn({ err, taskId: req.id }, 'ack failed'));

@@ -8,19 +8,31 @@ import { uniqueName } from '../helpers/ns.ts';
 
 const app = useApp();
 
-test('rate limit 5/s: tasks sent together start at least 200 ms apart (one token, no burst)', async (t) => {
-  await startWorker(t, { concurrency: 2 });
+test('rate limit 5/s: tasks sent together are handed to the pool at least 200 ms apart (one token, no burst)', async (t) => {
+  const w = await startWorker(t, { concurrency: 2, sendTaskEvents: true });
+  const transport = await app.transport();
+  const started = new Map<string, number>();
+  const off = transport.events.subscribe('task-started', (e) => {
+    if (e.hostname === w.hostname && 'uuid' in e) started.set(e.uuid, e.timestamp * 1000);
+  });
+  t.after(off);
   const rs = await Promise.all([limited.delay(), limited.delay(), limited.delay()]);
-  const starts = (await Promise.all(rs.map((r) => r.get({ timeout: 10 })))).sort((a, b) => a - b);
-  assert.ok(starts[1]! - starts[0]! >= 190, `gaps ${starts[1]! - starts[0]!}`);
-  assert.ok(starts[2]! - starts[1]! >= 190, `gaps ${starts[2]! - starts[1]!}`);
+  await Promise.all(rs.map((r) => r.get({ timeout: 10 })));
+  await waitFor(() => started.size === 3, 'three task-started events');
+  // Measured at the worker's dispatch, where the bucket is, not inside the thread, whose
+  // wake-up latency varies. The event is stamped a moment after the token is taken, so a pause
+  // there (GC, a loaded machine) can shave a little off one gap; unlimited, the gaps are ~0.
+  const at = [...started.values()].sort((a, b) => a - b);
+  assert.ok(at[1]! - at[0]! >= 150, `gap ${at[1]! - at[0]!}`);
+  assert.ok(at[2]! - at[1]! >= 150, `gap ${at[2]! - at[1]!}`);
+  assert.equal(w.supervisor!.dispatcher.rateLimited >= 2, true);
 });
 
-test('disableRateLimits turns them off', async (t) => {
-  await startWorker(t, { concurrency: 2, disableRateLimits: true });
+test('disableRateLimits turns them off: no task waits for a token', async (t) => {
+  const w = await startWorker(t, { concurrency: 2, disableRateLimits: true });
   const rs = await Promise.all(Array.from({ length: 4 }, () => limited.delay()));
-  const starts = (await Promise.all(rs.map((r) => r.get({ timeout: 10 })))).sort((a, b) => a - b);
-  assert.ok(starts[3]! - starts[0]! < 600, `4 unlimited tasks took ${starts[3]! - starts[0]!} ms to start`);
+  await Promise.all(rs.map((r) => r.get({ timeout: 10 })));
+  assert.equal(w.supervisor!.dispatcher.rateLimited, 0);
 });
 
 test('revoke: a waiting task is skipped and ends REVOKED; the revoked list shows it', async (t) => {
@@ -95,8 +107,12 @@ test('control: rate_limit for an unknown task answers an error; a known one take
   const ok = await app.control.rateLimit('e2e.limited', null, { destination: h });
   assert.equal(ok[h], 'new rate limit set successfully');
   const rs = await Promise.all(Array.from({ length: 3 }, () => limited.delay()));
-  const starts = (await Promise.all(rs.map((r) => r.get({ timeout: 10 })))).sort((a, b) => a - b);
-  assert.ok(starts[2]! - starts[0]! < 350, 'the limit was lifted');
+  await Promise.all(rs.map((r) => r.get({ timeout: 10 })));
+  assert.equal(w.supervisor!.dispatcher.rateLimited, 0, 'the limit was lifted: no task waited');
+  await app.control.rateLimit('e2e.limited', '5/s', { destination: h });
+  const again = await Promise.all(Array.from({ length: 3 }, () => limited.delay()));
+  await Promise.all(again.map((r) => r.get({ timeout: 10 })));
+  assert.ok(w.supervisor!.dispatcher.rateLimited >= 2, 'a new limit applies at once');
 });
 
 test('events: worker-online and heartbeats always; task events after enable_events', async (t) => {
