@@ -9,11 +9,24 @@
 import { ConfigError, MessageDecodeError } from '../errors.ts';
 import { assertAccepted } from '../serialization/accept.ts';
 import { codecFor, msgpackCodec } from '../serialization/codecs.ts';
-import { BinOf, type ElementHint, Packed, packArray, unpackArray } from '../serialization/fast-pack.ts';
+import {
+  beginArray,
+  BinOf,
+  type ElementHint,
+  endArray,
+  Packed,
+  packArray,
+  packedString,
+  putNull,
+  putPacked,
+  putString,
+  putValue,
+  unpackArray,
+} from '../serialization/fast-pack.ts';
 import { COMPRESSION_CONTENT_TYPES, compress, decompress } from '../serialization/compression.ts';
 import { F, FRAME_LENGTH, FRAME_VERSION } from './frame.ts';
 import { shortRepr } from './repr.ts';
-import type { EncodeOptions, SignatureData, TaskMessage } from './task-message.ts';
+import type { Compression, EncodeOptions, SignatureData, TaskMessage } from './task-message.ts';
 import {
   bad,
   chordRef,
@@ -65,6 +78,18 @@ const listOrNull = (list: SignatureData[]): SignatureData[] | null => (list.leng
 const NO_EMBED = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
 /** The embed of a task with no links, chain or chord: the same bytes every time. */
 const NO_EMBED_PACKED = new Packed(msgpackCodec.encode(NO_EMBED));
+
+/** The last origin written (a producer's is the same every time) and its packed bytes. */
+const ORIGIN: { of: unknown; packed: unknown } = { of: undefined, packed: undefined };
+
+function packedOrigin(origin: unknown): unknown {
+  if (typeof origin !== 'string') return origin;
+  ORIGIN.of = origin;
+  ORIGIN.packed = packedString(origin);
+  return ORIGIN.packed;
+}
+const EMPTY_ARGS_REPR = packedString('[]');
+const EMPTY_KWARGS_REPR = packedString('{}');
 
 /** Frame positions whose strings repeat from message to message, read through a cache. */
 const FRAME_HINTS: (ElementHint | undefined)[] = [];
@@ -120,35 +145,59 @@ export function encodeTask(msg: TaskMessage, opts: EncodeTaskOptions): Uint8Arra
     if (compression !== null) body = compress(body, compression);
   }
   const [soft, hard] = msg.timeLimit;
-  // One literal in FRAME_FIELDS order (see frame.ts).
-  return packArray([
-    FRAME_VERSION,
-    codec.contentType,
-    codec.contentEncoding,
-    compression === null ? null : COMPRESSION_CONTENT_TYPES[compression],
-    'js',
-    msg.task,
-    msg.id,
-    msg.rootId === msg.id ? null : msg.rootId,
-    msg.parentId,
-    msg.groupId,
-    msg.groupIndex,
-    msg.retries,
-    msg.eta,
-    msg.expires,
-    // Celery's order is [hard, soft]: see timeLimitFromWire.
-    soft === null && hard === null ? null : [hard, soft],
-    msg.ignoreResult,
-    // Display only (Celery's saferepr): the common empty cases cost nothing.
-    msg.args.length === 0 ? '[]' : shortRepr(msg.args),
-    hasKeys(msg.kwargs) ? shortRepr(msg.kwargs) : '{}',
-    msg.origin,
-    hasKeys(msg.options) ? { options: msg.options } : null,
-    userHeaders(msg.headers),
-    opts.replyTo ?? null,
-    msg.priority,
-    body,
-  ]);
+  // One literal in FRAME_FIELDS order (see frame.ts). The strings that repeat from message to
+  // message go pre-packed.
+  // Written position by position in FRAME_FIELDS order (see frame.ts); the values that repeat
+  // from message to message go pre-packed.
+  beginArray(FRAME_LENGTH);
+  putPacked(framePrefix(codec, compression));
+  putPacked(packedString(msg.task));
+  putString(msg.id);
+  if (msg.rootId === msg.id) putNull();
+  else putValue(msg.rootId);
+  putValue(msg.parentId);
+  putValue(msg.groupId);
+  putValue(msg.groupIndex);
+  putValue(msg.retries);
+  putValue(msg.eta);
+  putValue(msg.expires);
+  // Celery's order is [hard, soft]: see timeLimitFromWire.
+  putValue(soft === null && hard === null ? null : [hard, soft]);
+  putValue(msg.ignoreResult);
+  // Display only (Celery's saferepr): the common empty cases cost nothing.
+  putValue(msg.args.length === 0 ? EMPTY_ARGS_REPR : shortRepr(msg.args));
+  putValue(hasKeys(msg.kwargs) ? shortRepr(msg.kwargs) : EMPTY_KWARGS_REPR);
+  putValue(msg.origin === ORIGIN.of ? ORIGIN.packed : packedOrigin(msg.origin));
+  putValue(hasKeys(msg.options) ? { options: msg.options } : null);
+  putValue(userHeaders(msg.headers));
+  putValue(opts.replyTo ?? null);
+  putValue(msg.priority);
+  putValue(body);
+  return endArray();
+}
+
+/**
+ * The frame's first five positions (version, content type, content encoding, compression,
+ * lang) depend only on the codec and the compression: packed once per pair.
+ */
+const prefixes = new Map<string, Packed>();
+
+function framePrefix(codec: { contentType: string; contentEncoding: string }, compression: Compression | null): Packed {
+  const key = compression === null ? codec.contentType : `${codec.contentType}|${compression}`;
+  let p = prefixes.get(key);
+  if (p === undefined) {
+    const parts = [FRAME_VERSION, codec.contentType, codec.contentEncoding, compression === null ? null : COMPRESSION_CONTENT_TYPES[compression], 'js'];
+    const bytes = parts.map((v) => msgpackCodec.encode(v));
+    const all = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of bytes) {
+      all.set(b, at);
+      at += b.length;
+    }
+    p = new Packed(all);
+    prefixes.set(key, p);
+  }
+  return p;
 }
 
 const NONE: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;

@@ -121,8 +121,11 @@ export class AsyncResult<T = unknown> {
       if (open.peek !== undefined && opts.onMessage === undefined && opts.signal === undefined) {
         const now = open.peek(this.id);
         if (now !== undefined && isReady(now.state)) return Promise.resolve(settle<T>(now, opts.propagate ?? true));
+        // Not stored yet: watch from here, with no await since the peek (see LocalWait).
+        waiting = new Promise<ResultMeta>((resolve, reject) => new LocalWait(open, this.id, opts, resolve, reject));
+      } else {
+        waiting = waitReady(open, this.id, opts);
       }
-      waiting = waitReady(open, this.id, opts);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -232,9 +235,9 @@ export function waitReady(backend: ResultBackend, id: string, opts: GetOptions):
 
 /**
  * waitReady for a backend that can `peek` (it holds its values here) and no `onMessage`: a
- * result already stored resolves at once, with no watch and no timer. Otherwise it watches,
- * then peeks again: a write before the watch is seen by that peek, one after it by the watch
- * (a watcher hears only writes made after it subscribed), so none is missed.
+ * result already stored resolves at once, with no watch and no timer. Otherwise it watches:
+ * such a backend writes synchronously, and nothing runs between the peek and the watch (no
+ * await), so a write is either seen by the peek or heard by the watch.
  */
 function waitLocal(backend: ResultBackend, id: string, opts: GetOptions): Promise<ResultMeta> {
   const signal = opts.signal;
@@ -249,7 +252,10 @@ function waitLocal(backend: ResultBackend, id: string, opts: GetOptions): Promis
   return new Promise<ResultMeta>((resolve, reject) => new LocalWait(backend, id, opts, resolve, reject));
 }
 
-/** One pending waitLocal: its state in one object, with no closure beyond the watch listener. */
+/**
+ * One pending waitLocal: its state in one object, with no closure beyond the watch listener.
+ * Made right after a peek found no ready state, with nothing awaited in between.
+ */
 class LocalWait {
   readonly #resolve: (meta: ResultMeta) => void;
   readonly #reject: (err: unknown) => void;
@@ -267,10 +273,8 @@ class LocalWait {
       if (isReady(m.state)) this.#finish(undefined, m);
     });
     // A listener called inside watch() (not memory's way) found the watch not yet recorded.
-    if (this.#done) this.#unsubscribe();
-    const now = backend.peek!(id);
-    if (now !== undefined && isReady(now.state)) {
-      this.#finish(undefined, now);
+    if (this.#done) {
+      this.#unsubscribe();
       return;
     }
     if (this.#signal !== undefined) {

@@ -6,14 +6,34 @@
  * itself and hands anything else (maps, extensions such as Date) to msgpackr, embedding or
  * reading its bytes in place. The output is plain msgpack that msgpackr or any peer reads.
  *
- * Strings the caller marks as repetitive (content types, task names, origins) are compared with
- * the last one read at their position, so the usual frame makes one new string: its task id.
+ * Elements the caller marks as repetitive (content types, task names, origins) are compared with
+ * the bytes last read at their position, so the usual frame makes one new string: its task id.
  */
 import { msgpackCodec } from './codecs.ts';
 
-/** Bytes already packed as one msgpack value, written as they are (a constant, say). */
+/**
+ * Bytes already packed as one msgpack value, written as they are (a constant, say); through
+ * `putPacked`, several values the caller counted.
+ */
 export class Packed {
   constructor(readonly bytes: Uint8Array) {}
+}
+
+/**
+ * Strings a writer sends again and again (content types, task names, an origin), packed once:
+ * writing one is a copy of its bytes. Bounded; forgotten all at once when full.
+ */
+const packedStrings = new Map<string, Packed>();
+const MAX_PACKED_STRINGS = 1024;
+
+export function packedString(s: string): Packed {
+  let p = packedStrings.get(s);
+  if (p === undefined) {
+    if (packedStrings.size >= MAX_PACKED_STRINGS) packedStrings.clear();
+    p = new Packed(msgpackCodec.encode(s).slice());
+    packedStrings.set(s, p);
+  }
+  return p;
 }
 
 /** A bin value holding `values` packed as a msgpack array: written in place, with no copy. */
@@ -61,8 +81,48 @@ export function packArray(values: readonly unknown[]): Uint8Array {
   return bytes;
 }
 
+// ---- a cursor for callers that know their layout (a task frame): no array of values ----------
+
+let cursorStart = 0;
+
+/** Starts a msgpack array of `n` elements, written by the `put*` calls that follow. */
+export function beginArray(n: number): void {
+  cursorStart = writeArrayHeader(n, pos);
+}
+
+export function putValue(v: unknown): void {
+  cursorStart = writeValue(v, cursorStart);
+}
+
+export function putString(s: string): void {
+  cursorStart = writeString(s, cursorStart);
+}
+
+export function putNull(): void {
+  cursorStart = reserve(cursorStart, 1);
+  out[pos++] = 0xc0;
+}
+
+/** Bytes already packed (one or more values: the caller counted them in `beginArray`). */
+export function putPacked(p: Packed): void {
+  cursorStart = writeBin(p.bytes, cursorStart, true);
+}
+
+/** Ends what `beginArray` started; the bytes, as `packArray` returns them. */
+export function endArray(): Uint8Array {
+  const bytes = out.subarray(cursorStart, pos);
+  pos = (pos + 7) & ~7;
+  if (pos > out.length) pos = out.length;
+  return bytes;
+}
+
 function writeArray(values: readonly unknown[], start: number): number {
-  const n = values.length;
+  start = writeArrayHeader(values.length, start);
+  for (let i = 0; i < values.length; i++) start = writeValue(values[i], start);
+  return start;
+}
+
+function writeArrayHeader(n: number, start: number): number {
   start = reserve(start, 5);
   if (n < 16) {
     out[pos++] = 0x90 | n;
@@ -75,7 +135,6 @@ function writeArray(values: readonly unknown[], start: number): number {
     view.setUint32(pos, n);
     pos += 4;
   }
-  for (let i = 0; i < n; i++) start = writeValue(values[i], start);
   return start;
 }
 
@@ -93,6 +152,14 @@ function writeValue(v: unknown, start: number): number {
   if (v === null) {
     start = reserve(start, 1);
     out[pos++] = 0xc0;
+    return start;
+  }
+  if (v === undefined) {
+    // msgpackr's own spelling of undefined (fixext 1, type 0), which it reads back as undefined.
+    start = reserve(start, 3);
+    out[pos++] = 0xd4;
+    out[pos++] = 0;
+    out[pos++] = 0;
     return start;
   }
   if (v instanceof Uint8Array) return writeBin(v, start);
@@ -130,6 +197,7 @@ function isEmptyPlainObject(v: unknown): boolean {
 }
 
 const encoder = new TextEncoder();
+const utf8Write = Buffer.prototype.utf8Write;
 
 function writeString(s: string, start: number): number {
   const n = s.length;
@@ -138,19 +206,23 @@ function writeString(s: string, start: number): number {
   const hdr = 3 * n < 32 ? 1 : 3 * n < 0x100 ? 2 : 3 * n < 0x10000 ? 3 : 5;
   const at = pos;
   pos += hdr;
-  let ascii = true;
-  const o = out;
-  const p = pos;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) {
-      ascii = false;
-      break;
+  let len: number;
+  if (n >= 24) {
+    // Longer strings (task ids): the native writer beats a loop, and handles any UTF-16.
+    len = utf8Write.call(out, s, pos) as number;
+  } else {
+    len = n;
+    const o = out;
+    const p = pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        len = encoder.encodeInto(s, o.subarray(p)).written;
+        break;
+      }
+      o[p + i] = c;
     }
-    o[p + i] = c;
   }
-  let len = n;
-  if (!ascii) len = encoder.encodeInto(s, out.subarray(pos)).written;
   pos += len;
   if (hdr === 1) out[at] = 0xa0 | len;
   else if (hdr === 2) {
@@ -248,6 +320,26 @@ function view64(): DataView {
   return dv;
 }
 
+// Floats read through an 8-byte scratch in the host's byte order: no DataView per input.
+const f64 = new Float64Array(1);
+const f32 = new Float32Array(f64.buffer, 0, 1);
+const f8 = new Uint8Array(f64.buffer);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function float64(i: number): number {
+  const b = src;
+  if (LITTLE) for (let k = 0; k < 8; k++) f8[k] = b[i + 7 - k]!;
+  else for (let k = 0; k < 8; k++) f8[k] = b[i + k]!;
+  return f64[0]!;
+}
+
+function float32(i: number): number {
+  const b = src;
+  if (LITTLE) for (let k = 0; k < 4; k++) f8[k] = b[i + 3 - k]!;
+  else for (let k = 0; k < 4; k++) f8[k] = b[i + k]!;
+  return f32[0]!;
+}
+
 const u16 = (i: number): number => (src[i]! << 8) | src[i + 1]!;
 const u32 = (i: number): number => ((src[i]! << 24) | (src[i + 1]! << 16) | (src[i + 2]! << 8) | src[i + 3]!) >>> 0;
 let at = 0;
@@ -288,9 +380,10 @@ export function unpackArray(
     const base = hints === undefined ? 0 : internBase(hints);
     for (let i = 0; i < n; i++) {
       const hint = hints?.[i];
-      if (hint === undefined) values[i] = readValue(-1);
+      if (hint === undefined) values[i] = readValue();
       else if (hint.constant !== undefined && matches(hint.constant.bytes)) values[i] = hint.constant.value;
-      else values[i] = readValue(hint.intern === true ? base + i : -1);
+      else if (hint.intern === true) values[i] = readInterned(base + i);
+      else values[i] = readValue();
     }
     if (at !== end) fail('trailing bytes');
     return values;
@@ -355,7 +448,7 @@ function readArrayHeader(): number {
   return -1;
 }
 
-function readValue(slot: number): unknown {
+function readValue(): unknown {
   need(1);
   const b = src[at]!;
   if (b < 0x80) {
@@ -368,7 +461,7 @@ function readValue(slot: number): unknown {
   }
   if ((b & 0xe0) === 0xa0) {
     at++;
-    return readString(b & 0x1f, slot);
+    return readString(b & 0x1f);
   }
   if ((b & 0xf0) === 0x90) return readArray();
   if (b === 0x80) {
@@ -429,26 +522,26 @@ function readValue(slot: number): unknown {
       return v;
     case 0xca:
       need(5);
-      v = view64().getFloat32(at + 1);
+      v = float32(at + 1);
       at += 5;
       return v;
     case 0xcb:
       need(9);
-      v = view64().getFloat64(at + 1);
+      v = float64(at + 1);
       at += 9;
       return v;
     case 0xd9:
       need(2);
       at += 2;
-      return readString(src[at - 1]!, slot);
+      return readString(src[at - 1]!);
     case 0xda:
       need(3);
       at += 3;
-      return readString(u16(at - 2), slot);
+      return readString(u16(at - 2));
     case 0xdb:
       need(5);
       at += 5;
-      return readString(u32(at - 4), slot);
+      return readString(u32(at - 4));
     case 0xc4:
       need(2);
       at += 2;
@@ -465,8 +558,12 @@ function readValue(slot: number): unknown {
     case 0xdd:
       return readArray();
   }
-  // Maps, extensions (Date, undefined) and the rest: msgpackr reads the value's own bytes
-  // (copying any binary inside).
+  if (b === 0xd4 && at + 2 < end && src[at + 1] === 0 && src[at + 2] === 0) {
+    at += 3;
+    return undefined;
+  }
+  // Maps, extensions (Date) and the rest: msgpackr reads the value's own bytes (copying any
+  // binary inside).
   const from = at;
   skip();
   return msgpackCodec.decode(src.subarray(from, at));
@@ -479,7 +576,7 @@ function readArray(): unknown[] {
   // Pushed, not preallocated: a task's arguments are handed on, and a packed array serves better.
   const values: unknown[] = [];
   depth++;
-  for (let i = 0; i < n; i++) values.push(readValue(-1));
+  for (let i = 0; i < n; i++) values.push(readValue());
   depth--;
   return values;
 }
@@ -495,34 +592,39 @@ const latin1Slice = Buffer.prototype.latin1Slice;
 const utf8 = new TextDecoder('utf-8');
 
 /**
- * The last string read at each hinted top-level position: a frame's content type, task name or
- * origin is usually the previous frame's, and comparing bytes costs less than making a string.
+ * The bytes and value last read at each interned position: a frame's content type, task name
+ * or origin is usually the previous frame's, and comparing a few bytes costs less than making
+ * the value again.
  */
-const lastAt: (string | undefined)[] = [];
-const MAX_INTERNED = 64;
+const lastBytes: (Uint8Array | undefined)[] = [];
+const lastValue: unknown[] = [];
+const MAX_INTERNED = 66;
 
-/** A string of `n` bytes at `at`; `slot` >= 0: the position whose last string may match. */
-function readString(n: number, slot: number): string {
+function readInterned(slot: number): unknown {
+  const known = lastBytes[slot];
+  if (known !== undefined && matches(known)) return lastValue[slot];
+  const from = at;
+  const v = readValue();
+  // Only primitives: an object would be shared by every message that repeats it.
+  if (at - from <= MAX_INTERNED && (typeof v !== 'object' || v === null)) {
+    lastBytes[slot] = src.slice(from, at);
+    lastValue[slot] = v;
+  }
+  return v;
+}
+
+/** A string of `n` bytes at `at`. */
+function readString(n: number): string {
   need(n);
   const from = at;
   at += n;
   if (n === 0) return '';
   const b = src;
-  if (slot >= 0 && n <= MAX_INTERNED) {
-    const last = lastAt[slot];
-    if (last !== undefined && last.length === n) {
-      let i = 0;
-      while (i < n && last.charCodeAt(i) === b[from + i]) i++;
-      if (i === n) return last;
-    }
-  }
   const to = from + n;
   for (let i = from; i < to; i++) {
     if (b[i]! >= 0x80) return utf8.decode(b.subarray(from, to));
   }
-  const s: string = latin1Slice.call(b, from, to);
-  if (slot >= 0) lastAt[slot] = s;
-  return s;
+  return latin1Slice.call(b, from, to) as string;
 }
 
 /** Moves `at` past one value of any type. */

@@ -100,6 +100,11 @@ export interface ResultBackend {
    * Resolves `false` when the write was ignored.
    */
   set(meta: ResultMeta): Promise<boolean>;
+  /**
+   * `set()` done before returning, for a backend that stores in this process (`memory://`);
+   * absent on one that must ask a server. Throws what `set()` would reject with.
+   */
+  setNow?(meta: ResultMeta): boolean;
   get(taskId: string): Promise<ResultMeta | undefined>;
   /**
    * The stored meta now, without waiting, for a backend that holds its values in this process

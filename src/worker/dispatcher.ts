@@ -133,6 +133,6 @@ export class Dispatcher {
         return;
       }
     }
-    void this.#d.executor().execute(req, def);
+    this.#d.executor().execute(req, def);
   }
 }

@@ -137,10 +137,10 @@ export class Executor {
   }
 
   /**
-   * Runs the request; resolves when it is settled. Written as a promise chain rather than an
-   * async function: this runs for every task, and each await costs a promise and a frame.
+   * Runs the request and settles it in the background; never throws. No async function and no
+   * promise of its own: this runs for every task, and each await costs a promise and a frame.
    */
-  execute(req: TaskRequest, def: TaskDefinition): Promise<void> {
+  execute(req: TaskRequest, def: TaskDefinition): void {
     const d = this.#d;
     const conf = d.conf();
     const msg = req.message;
@@ -171,18 +171,29 @@ export class Executor {
     this.active.set(req.id, req);
     req.timeStart ??= d.clock.now();
     if (d.events.enabled) d.events.task({ type: 'task-started', uuid: req.id, name: req.name });
+    req.acksLate = acksLate;
+    const pool = d.pool;
+    if (pool.runWith !== undefined) {
+      // The request itself is the callback's context: nothing is allocated to wait for it.
+      pool.runWith(exec, this.#onOutcome, req);
+      return;
+    }
     let running: Promise<ExecOutcome>;
     try {
-      running = d.pool.run(exec);
+      running = pool.run(exec);
     } catch (err) {
       running = Promise.reject(err);
     }
-    return running.then(
+    running.then(
       (outcome) => this.#ran(req, acksLate, outcome),
       // The pool promises never to reject; if it does, the task still ends in a state.
       (err: unknown) => this.#ran(req, acksLate, { status: 'failure', error: toWire(err), runtime: 0 }),
     );
   }
+
+  readonly #onOutcome = (req: TaskRequest, outcome: ExecOutcome): void => {
+    void this.#ran(req, req.acksLate, outcome);
+  };
 
   /** The pool's outcome is in: counters, the result and follow-ups, then ack and the slot. */
   #ran(req: TaskRequest, acksLate: boolean, outcome: ExecOutcome): Promise<void> | void {
@@ -199,7 +210,19 @@ export class Executor {
         const backend = d.backend;
         if (msg.ignoreResult || backend === null) return this.#end(req, acksLate, outcome);
         const meta = buildMeta(msg, 'SUCCESS', { result: outcome.value, now: d.clock.now(), hostname: d.hostname });
-        return backend.set(meta).then(
+        if (backend.setNow !== undefined) {
+          // Stored before this returns (memory://): no promise to wait on. A failure takes the
+          // retrying path below, as any final state's write does (#write).
+          let stored = false;
+          try {
+            backend.setNow(meta);
+            stored = true;
+          } catch {
+            // retried below
+          }
+          if (stored) return this.#end(req, acksLate, outcome);
+        }
+        return this.#persist(backend, meta, true).then(
           () => this.#end(req, acksLate, outcome),
           (err: unknown) => {
             d.logger.error({ err, taskId: req.id, state: 'SUCCESS' }, 'could not store the task state');

@@ -17,6 +17,8 @@ export class TaskRequest {
   timeStart: Millis | null = null;
   /** Holds a prefetch slot of its consumer (set by the dispatcher; an eta task in the Timer does not). */
   holdsSlot = false;
+  /** Acked after its result is stored (set by the executor when it runs). */
+  acksLate = false;
   #ended: Promise<void> | undefined;
   #acknowledged = false;
 

@@ -27,6 +27,7 @@ export class RevokedSet {
   }
 
   has(id: string): boolean {
+    if (this.#ids.size === 0) return false;
     const until = this.#ids.get(id);
     if (until === undefined) return false;
     if (until < this.#clock.now()) {

@@ -20,6 +20,7 @@ import { uniqueName } from '../helpers/ns.ts';
 import { clientApp, defer, newPrefix, ownConnectionWorker, startWorkers, totalRuns } from './worker-procs.ts';
 
 const T = { timeout: 30 };
+
 /** Publishes that meet a dead or electing server retry for a while instead of failing. */
 const PATIENT = { taskPublishRetryPolicy: { maxRetries: 100, intervalStart: 0.1, intervalStep: 0.1, intervalMax: 0.3 } };
 
@@ -27,6 +28,23 @@ async function server(t: Parameters<typeof defer>[0], opts?: Parameters<typeof s
   const s = await startNatsServer(opts);
   defer(t, () => s[Symbol.asyncDispose]());
   return s;
+}
+
+/**
+ * `get()`, asked again when it fails with OperationalError: a client whose first result read
+ * meets an electing stream (the KV bucket's leader was on the killed server) is told so at once,
+ * as a caller would be, and asks again, as a caller would.
+ */
+async function getThroughFailover<R>(r: AsyncResult<R>, ms: number): Promise<R> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await r.get({ timeout: Math.max(0.1, (until - Date.now()) / 1000) });
+    } catch (err) {
+      if (!(err instanceof OperationalError) || Date.now() > until) throw err;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  }
 }
 
 /**
@@ -41,26 +59,14 @@ async function everyResult(
   ranBefore: number,
 ): Promise<string[]> {
   const hosts = workers.map((w) => w.worker.hostname);
-  await waitFor(async () => (await totalRuns(app, hosts, 'conf.where')) - ranBefore >= results.length, {
+  // A control round trip may fail while a client reconnects: count that as "not yet".
+  await waitFor(async () => (await totalRuns(app, hosts, 'conf.where').catch(() => 0)) - ranBefore >= results.length, {
     name: `${results.length} tasks ran`,
     timeout: 60_000,
     interval: 250,
   });
-  const settled = await Promise.allSettled(results.map((r) => r.get({ timeout: 15 })));
+  const settled = await Promise.allSettled(results.map((r) => getThroughFailover(r, 10_000)));
   const failed = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
-  if (process.env.FAULTS_DEBUG) {
-    const backend = (await app.backend())!;
-    const broker = (await app.transport()).broker;
-    console.log('DEBUG runs', await totalRuns(app, hosts, 'conf.where'), 'queue', await broker.size('celery'));
-    for (const [i, x] of settled.entries()) {
-      if (x.status === 'fulfilled') continue;
-      const m = await backend.get(results[i]!.id).catch((e: Error) => e.message);
-      console.log('DEBUG missing', results[i]!.id, JSON.stringify(m));
-      const again = await results[i]!.get({ timeout: 3 }).catch((e: Error) => e.name);
-      console.log('DEBUG again', again);
-    }
-    for (const w of workers) console.log('DEBUG', w.worker.hostname, w.problems.slice(0, 8).join('\n'));
-  }
   const why = workers.flatMap((w) => w.problems).filter((l) => l.includes('"level":50')).slice(0, 3).join('\n');
   const first = failed[0]?.reason as Error | undefined;
   assert.equal(
@@ -92,6 +98,25 @@ test('a worker process killed (SIGKILL) mid-task under acksLate: redelivered, co
   await victim.kill();
   assert.equal(await r.get(T), survivor.hostname, 'the other worker ran it to the end');
   assert.equal(await r.state(), 'SUCCESS');
+});
+
+const NO_WORKING =
+  'known gap: a running task\'s delivery is never extended with working() (only the timer does it for held ' +
+  'tasks, src/worker/timer.ts), so an acksLate task longer than the visibility timeout is redelivered while it runs';
+
+test('an acksLate task longer than the visibility timeout is kept alive (working()) and runs once', { todo: NO_WORKING }, async (t) => {
+  const s = await server(t);
+  const prefix = newPrefix('long');
+  const tag = uniqueName('l');
+  const conf = { brokerVisibilityTimeout: 1 };
+  const workers = await Promise.all([1, 2].map((i) => ownConnectionWorker(t, s.url, prefix, { hostname: `${tag}-${i}@faults`, concurrency: 1 }, conf)));
+  const hosts = workers.map((w) => w.worker.hostname);
+  const app = clientApp(t, s.url, prefix);
+  const r = await app.sendTask<string>('conf.lateWhere', [2500]);
+  assert.ok(hosts.includes(await r.get(T)));
+  // A second delivery would start a visibility timeout after the first and end 2.5 s later.
+  await new Promise((res) => setTimeout(res, 2000));
+  assert.equal(await totalRuns(app, hosts, 'conf.lateWhere'), 1, 'ran once');
 });
 
 test('the nats-server restarted mid-load: every task completes, workers reconnect without a restart', async (t) => {
@@ -187,6 +212,9 @@ test('an undecodable or disallowed message on a task subject is dead-lettered; t
   const prefix = newPrefix('dlq');
   const q = uniqueName('bad');
   const { app } = await ownConnectionWorker(t, s.url, prefix, { hostname: `${uniqueName('d')}@faults`, queues: [q] }, { acceptContent: ['msgpack'] });
+  // The worker makes the task stream as it starts consuming; a raw publish needs it there now.
+  const broker = (await app.transport()).broker;
+  await broker.size(q);
   const nc = await connect({ servers: s.url });
   defer(t, () => nc.close());
   const js = jetstream(nc);
@@ -201,7 +229,6 @@ test('an undecodable or disallowed message on a task subject is dead-lettered; t
   await js.publish(subject, pack(fromCeleryEnvelope(envelope)));
   assert.ok((await app.asyncResult(msg.id).get({ ...T, propagate: false })) instanceof ContentDisallowed);
   assert.ok((await app.asyncResult(pickled.id).get({ ...T, propagate: false })) instanceof ContentDisallowed);
-  const broker = (await app.transport()).broker;
   const dead = await waitFor(async () => {
     const dl = await broker.deadLetters(q);
     return dl.length >= 3 ? dl : undefined;

@@ -81,18 +81,27 @@ export class MemoryResultBackend implements ResultBackend {
   set(meta: ResultMeta): Promise<boolean> {
     // Not async: a result write is on every task's path. Errors still reject, never throw.
     try {
-      return this.#set(meta) ? TRUE : FALSE;
+      return this.setNow(meta) ? TRUE : FALSE;
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  #set(meta: ResultMeta): boolean {
+  setNow(meta: ResultMeta): boolean {
     this.#check();
-    const current = this.#live(this.#results, meta.taskId);
-    if (current !== undefined && isReady((current.value as ResultMeta).state)) return false;
+    const table = this.#results;
+    const key = meta.taskId;
+    // One lookup for the check and the write (a result write is on every task's path).
+    let e = this.#live(table, key);
+    if (e !== undefined && isReady((e.value as ResultMeta).state)) return false;
     const stored = cloneMeta(meta);
-    this.#put(this.#results, meta.taskId, stored, this.#expires);
+    if (e === undefined) {
+      e = new Entry<unknown>(table, key, stored);
+      table.set(key, e);
+    } else {
+      e.value = stored;
+    }
+    this.#touch(e, this.#expires);
     const first = this.#watchers.first(meta.taskId);
     if (first !== undefined) {
       for (let w: Watcher | null = first; w !== null; w = w.next) {

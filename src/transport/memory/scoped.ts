@@ -140,6 +140,10 @@ export class ScopedBackend implements ResultBackend {
   get(taskId: string): Promise<ResultMeta | undefined> {
     return this.#regs.closed ? Promise.reject(closed('result backend')) : this.inner.get(taskId);
   }
+  setNow(meta: ResultMeta): boolean {
+    if (this.#regs.closed) throw closed('result backend');
+    return this.inner.setNow(meta);
+  }
   /** Undefined once this view is closed: the caller falls back to `get()`, which rejects. */
   peek(taskId: string): ResultMeta | undefined {
     return this.#regs.closed ? undefined : this.inner.peek(taskId);

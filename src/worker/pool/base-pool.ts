@@ -15,7 +15,9 @@ import type { Pool, PoolImplementation, PoolOptions, PoolStats } from './types.t
 
 export interface Entry {
   exec: ExecRequest;
-  resolve: (outcome: ExecOutcome) => void;
+  /** Told the outcome, once: `done(ctx, outcome)`. */
+  done: (ctx: never, outcome: ExecOutcome) => void;
+  ctx: unknown;
   settled: boolean;
   /** Counted in `activeCount` (handed to a thread or running inline). */
   active: boolean;
@@ -90,14 +92,24 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
 
   run(exec: ExecRequest): Promise<ExecOutcome> {
     if (this.closing !== 'no') return Promise.resolve({ status: 'aborted', runtime: 0 });
-    return new Promise<ExecOutcome>((resolve) => {
-      this.queue.push(this.makeEntry(exec, resolve));
-      if (this.#started === undefined) {
-        this.start().catch((err: unknown) => this.logger.error({ err }, 'pool failed to start'));
-      }
-      if (this.#autoscaling && this.#size < this.#max) this.#evaluate();
-      this.queued();
-    });
+    return new Promise<ExecOutcome>((resolve) => this.#enqueue(exec, resolveWith, resolve));
+  }
+
+  runWith<C>(exec: ExecRequest, done: (ctx: C, outcome: ExecOutcome) => void, ctx: C): void {
+    if (this.closing !== 'no') {
+      queueMicrotask(() => done(ctx, { status: 'aborted', runtime: 0 }));
+      return;
+    }
+    this.#enqueue(exec, done, ctx);
+  }
+
+  #enqueue<C>(exec: ExecRequest, done: (ctx: C, outcome: ExecOutcome) => void, ctx: C): void {
+    this.queue.push(this.makeEntry(exec, done as Entry['done'], ctx));
+    if (this.#started === undefined) {
+      this.start().catch((err: unknown) => this.logger.error({ err }, 'pool failed to start'));
+    }
+    if (this.#autoscaling && this.#size < this.#max) this.#evaluate();
+    this.queued();
   }
 
   revoke(id: string, opts: { terminate: boolean }): boolean {
@@ -164,7 +176,7 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
 
   // ---- for subclasses ------------------------------------------------------------------------
 
-  protected abstract makeEntry(exec: ExecRequest, resolve: (o: ExecOutcome) => void): E;
+  protected abstract makeEntry(exec: ExecRequest, done: Entry['done'], ctx: unknown): E;
   /** Creates threads or loads the app; called once, by `start()`. */
   protected abstract startResources(): Promise<void>;
   /** Starts as many queued tasks as the size allows. */
@@ -202,7 +214,11 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
     e.settled = true;
     this.markInactive(e);
     this.#processed++;
-    e.resolve(outcome);
+    try {
+      (e.done as (ctx: unknown, o: ExecOutcome) => void)(e.ctx, outcome);
+    } catch (err) {
+      this.logger.error({ err, taskId: e.exec.request.id }, 'a pool caller threw on its outcome');
+    }
   }
 
   protected emit(ev: ExecEvent): void {
@@ -278,6 +294,11 @@ export abstract class BasePool<E extends Entry = Entry> implements Pool {
       this.#scheduleTick();
     }, this.#interval);
   }
+}
+
+/** run()'s `done`: the context is the promise's resolve. */
+function resolveWith(resolve: (o: ExecOutcome) => void, outcome: ExecOutcome): void {
+  resolve(outcome);
 }
 
 export function revokedOutcome(message: string, runtime: number): ExecOutcome {

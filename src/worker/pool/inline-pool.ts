@@ -38,8 +38,8 @@ export class InlinePool extends BasePool<InlineEntry> {
     this.#load = appModuleLoader(toModuleUrl(opts.appModule));
   }
 
-  protected makeEntry(exec: ExecRequest, resolve: (o: ExecOutcome) => void): InlineEntry {
-    return { exec, resolve, settled: false, active: false, controller: null, timer: null, startedAt: 0 };
+  protected makeEntry(exec: ExecRequest, done: InlineEntry['done'], ctx: unknown): InlineEntry {
+    return { exec, done, ctx, settled: false, active: false, controller: null, timer: null, startedAt: 0 };
   }
 
   protected async startResources(): Promise<void> {

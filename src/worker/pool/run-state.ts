@@ -36,6 +36,35 @@ interface RunHooks {
   released(run: BatchRun): void;
 }
 
+/**
+ * What Piscina asks of a run's abort signal (`addEventListener`, `aborted`, `reason`): one is
+ * made per run, and an AbortController (an EventTarget) cost more to make than the rest of the
+ * run's bookkeeping together.
+ */
+export class RunSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: (() => void)[] = [];
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.#listeners.indexOf(listener);
+    if (i >= 0) this.#listeners.splice(i, 1);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new Error('the run was aborted');
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const l of listeners) l();
+  }
+}
+
 /** How long an outcome waits for events that its thread posted (they are already queued). */
 const EVENT_GRACE_MS = 250;
 
@@ -48,7 +77,7 @@ export class BatchRun {
   /** Outcomes held for late events. */
   holding = 0;
   readonly #hooks: RunHooks;
-  readonly #controller = new AbortController();
+  readonly #signal = new RunSignal();
   /** Per task: its hard limit in ms, or null. */
   readonly #limits: Array<number | null>;
   /** Per index: the smallest hard limit from there to the end (Infinity if none); null if none at all. */
@@ -70,8 +99,9 @@ export class BatchRun {
     this.#suffixMin = suffix;
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  /** The run's abort signal, for Piscina (aborting it terminates the run's thread). */
+  get signal(): RunSignal {
+    return this.#signal;
   }
 
   /**
@@ -112,7 +142,7 @@ export class BatchRun {
     if (target >= 0 && this.buf.recordedIndexes().has(target)) return false;
     this.killedFor = { reason, target };
     clearTimeout(this.#watchdog);
-    this.#controller.abort();
+    this.#signal.abort();
     return true;
   }
 

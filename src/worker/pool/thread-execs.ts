@@ -4,7 +4,9 @@
  * clone about three times faster than nested objects, and the thread rebuilds each request
  * (in parallel with the main thread). Values are still structured clones (a SharedArrayBuffer
  * argument stays shared); the usual ones are left out: an empty `args` or `kwargs` travels as
- * null, a `rootId` equal to the id as `true`. Imports only types, so the thread entry may import it.
+ * null, a `rootId` equal to the id as `true`. (V8's serializer writes these faster than any
+ * msgpack writer in JS: strings are copied, not walked.) Imports only types, so the thread entry
+ * may import it.
  */
 import type { ExecRequest } from '../../protocol/execution.ts';
 

@@ -67,8 +67,8 @@ export class ThreadPool extends BasePool<ThreadEntry> {
     this.#logBytes = Math.max(1024, opts.batchBufferBytes ?? DEFAULT_LOG_BYTES);
   }
 
-  protected makeEntry(exec: ExecRequest, resolve: (o: ExecOutcome) => void): ThreadEntry {
-    return { exec, resolve, settled: false, active: false, seen: 0, expected: 0, held: null, heldTimer: null };
+  protected makeEntry(exec: ExecRequest, done: ThreadEntry['done'], ctx: unknown): ThreadEntry {
+    return { exec, done, ctx, settled: false, active: false, seen: 0, expected: 0, held: null, heldTimer: null };
   }
 
   protected async startResources(): Promise<void> {
@@ -212,15 +212,7 @@ export class ThreadPool extends BasePool<ThreadEntry> {
     const key = ++this.#seq;
     const buf = this.#buffers.pop() ?? new BatchBuffer(this.#maxBatch, this.#logBytes);
     buf.reset(entries.length);
-    const run = new BatchRun(key, entries, buf, {
-      settle: (e, o) => this.#settleEntry(e, o),
-      observe: (seconds) => {
-        this.#avgMs = this.#avgMs === 0 ? seconds * 1000 : this.#avgMs * 0.9 + seconds * 100;
-      },
-      released: (r) => {
-        if (r.finished) this.#routes.delete(r.key);
-      },
-    });
+    const run = new BatchRun(key, entries, buf, this.#runHooks);
     for (const e of entries) this.markActive(e);
     this.#runs.add(run);
     this.#routes.set(key, run);
@@ -233,6 +225,17 @@ export class ThreadPool extends BasePool<ThreadEntry> {
     );
     run.armWatchdog();
   }
+
+  /** The same for every run: made once. */
+  readonly #runHooks = {
+    settle: (e: ThreadEntry, o: ExecOutcome): void => this.#settleEntry(e, o),
+    observe: (seconds: number): void => {
+      this.#avgMs = this.#avgMs === 0 ? seconds * 1000 : this.#avgMs * 0.9 + seconds * 100;
+    },
+    released: (r: BatchRun): void => {
+      if (r.finished) this.#routes.delete(r.key);
+    },
+  };
 
   #finish(run: BatchRun, reply: Extract<ThreadReply, { kind: 'done' }> | null, err: unknown): void {
     this.#runs.delete(run);

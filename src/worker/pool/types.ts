@@ -70,6 +70,11 @@ export interface Pool extends AsyncDisposable {
   /** Never rejects: every failure, limit, revocation or shutdown is an outcome. */
   run(exec: ExecRequest): Promise<ExecOutcome>;
   /**
+   * run() without a promise, for callers that run every task through it: `done(ctx, outcome)`
+   * is called once, never synchronously and never rejecting.
+   */
+  runWith?<C>(exec: ExecRequest, done: (ctx: C, outcome: ExecOutcome) => void, ctx: C): void;
+  /**
    * A queued task resolves `revoked` without running; a running one, with `terminate`, is cut
    * short (its thread is terminated) and resolves `revoked`. True when the revoke took effect.
    */
