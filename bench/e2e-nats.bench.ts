@@ -96,8 +96,11 @@ async function celeriacFigures(): Promise<{ e2e: number[]; publish: number[]; p5
 let celeriac: Awaited<ReturnType<typeof celeriacFigures>>;
 let raw: Awaited<ReturnType<typeof rawJetStreamRates>>;
 try {
-  celeriac = await celeriacFigures();
-  await app.close();
+  try {
+    celeriac = await celeriacFigures();
+  } finally {
+    await app.close();
+  }
   raw = await rawJetStreamRates(server.url, `${prefix}r`, N, ROUNDS);
 } finally {
   await server[Symbol.asyncDispose]();

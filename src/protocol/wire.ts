@@ -12,7 +12,6 @@ import { codecFor, msgpackCodec } from '../serialization/codecs.ts';
 import {
   beginArray,
   BinOf,
-  type ElementHint,
   endArray,
   Packed,
   packArray,
@@ -21,8 +20,8 @@ import {
   putPacked,
   putString,
   putValue,
-  unpackArray,
 } from '../serialization/fast-pack.ts';
+import { type ElementHint, unpackArray } from '../serialization/fast-unpack.ts';
 import { COMPRESSION_CONTENT_TYPES, compress, decompress } from '../serialization/compression.ts';
 import { F, FRAME_LENGTH, FRAME_VERSION } from './frame.ts';
 import { shortRepr } from './repr.ts';

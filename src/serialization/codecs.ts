@@ -29,13 +29,6 @@ export const msgpackCodec: Codec = {
   decode: (bytes) => packr.unpack(bytes),
 };
 
-// For frames that are read once and dropped: their binary values (a task's body) are views into
-// the input, not copies.
-const viewPackr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number', copyBuffers: false });
-
-/** msgpack decode whose binary values view `bytes` (no copy): only for data dropped with `bytes`. */
-export const decodeMsgpackView = (bytes: Uint8Array): unknown => viewPackr.unpack(bytes);
-
 const encoder = new TextEncoder();
 // fatal: invalid UTF-8 is a corrupt message, not text to patch with U+FFFD.
 const decoder = new TextDecoder('utf-8', { fatal: true });

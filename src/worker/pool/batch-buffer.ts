@@ -9,9 +9,10 @@
  *   starts  Float64 × cap per task: Date.now() when it started
  *   log     bytes         records [u32 index][u32 length][msgpack outcome], appended in order
  *
- * Imports nothing but the msgpack codec (fast-pack), so that the thread entry may import it.
+ * Imports nothing but the msgpack codecs (serialization/), so that the thread entry may import it.
  */
-import { packArray, unpackArray } from '../../serialization/fast-pack.ts';
+import { packArray } from '../../serialization/fast-pack.ts';
+import { unpackArray } from '../../serialization/fast-unpack.ts';
 import type { WireError } from '../../errors.ts';
 import type { ExecOutcome } from '../../protocol/execution.ts';
 

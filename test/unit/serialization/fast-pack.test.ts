@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
-import { BinOf, Packed, packArray, packedString, unpackArray } from '../../../src/serialization/fast-pack.ts';
+import { BinOf, Packed, packArray, packedString } from '../../../src/serialization/fast-pack.ts';
+import { unpackArray } from '../../../src/serialization/fast-unpack.ts';
 
 // A plain msgpack peer, as another reader (or writer) of the same bytes.
 const peer = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
@@ -14,7 +15,7 @@ const VALUES: unknown[] = [
   [1, 'a', null], [[1, [2, [3]]]], [], { a: 1, b: [1, 2] }, {}, [{}], new Date(1_700_000_000_000),
 ];
 
-describe('fast-pack', () => {
+describe('fast-pack and fast-unpack', () => {
   test('what it writes, msgpackr reads, and what either writes, it reads back the same', () => {
     const bytes = packArray(VALUES);
     assert.deepEqual(peer.unpack(bytes), VALUES);
@@ -78,5 +79,8 @@ describe('fast-pack', () => {
     assert.throws(() => unpackArray(new Uint8Array([0x91, 0xc1]), -1, 'copy'), /unknown type/);
     // An array header claiming more elements than bytes left never allocates them.
     assert.throws(() => unpackArray(new Uint8Array([0xdd, 0x7f, 0xff, 0xff, 0xff]), -1, 'copy'), /longer than its input/);
+    // Nor does a map's (maps are measured, then read by msgpackr).
+    assert.throws(() => unpackArray(new Uint8Array([0x91, 0xdf, 0x7f, 0xff, 0xff, 0xff]), -1, 'copy'), /longer than its input/);
+    assert.throws(() => unpackArray(new Uint8Array([0x91, 0x81, 0xa1, 0x61]), -1, 'copy'), /unexpected end/);
   });
 });
