@@ -103,6 +103,25 @@ export class MessageDecodeError extends CeleriacError {
   override readonly code = 'CELERIAC_MESSAGE_DECODE' as const;
 }
 
+/**
+ * A message the broker delivered more than `maxDeliver` times without it ever being settled
+ * (say, its task kills its worker process each time under acksLate): it is dead-lettered
+ * instead of run again, and its task ends FAILURE with this error.
+ */
+export class PoisonMessageError extends CeleriacError {
+  override name = 'PoisonMessageError' as const;
+  override readonly code = 'CELERIAC_POISON_MESSAGE' as const;
+}
+
+/**
+ * A worker that answers but cannot consume (its broker subscription keeps failing, or hears
+ * nothing): its reply to `ping`, so `celeriac status` and probes see it.
+ */
+export class WorkerUnhealthyError extends CeleriacError {
+  override name = 'WorkerUnhealthyError' as const;
+  override readonly code = 'CELERIAC_WORKER_UNHEALTHY' as const;
+}
+
 /** An operation on something already closed (an app, a worker, a transport). */
 export class ClosedError extends CeleriacError {
   override name = 'ClosedError' as const;
@@ -144,6 +163,8 @@ const KNOWN: Record<string, Ctor> = {
   MaxRetriesExceededError,
   ChordError,
   MessageDecodeError,
+  PoisonMessageError,
+  WorkerUnhealthyError,
   ClosedError,
   OverflowError,
 };

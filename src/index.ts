@@ -40,6 +40,8 @@ export {
   MaxRetriesExceededError,
   ChordError,
   MessageDecodeError,
+  PoisonMessageError,
+  WorkerUnhealthyError,
   ClosedError,
   OverflowError,
   RemoteError,

@@ -45,7 +45,7 @@ export interface CeleriacOptions {
 type Fn = (...args: never[]) => unknown;
 
 /** SendOptions fields that are not ApplyOptions: set by celeriac itself (canvas ids and embeds). */
-const CANVAS_FIELDS: ReadonlySet<string> = new Set(['kwargs', 'parentId', 'rootId', 'groupId', 'groupIndex', 'retries', 'chain', 'chord']);
+const CANVAS_FIELDS: ReadonlySet<string> = new Set(['kwargs', 'parentId', 'rootId', 'groupId', 'groupIndex', 'retries', 'chain', 'chord', 'replyTo']);
 
 /** Checks the public options of a call; the canvas' own fields are set by celeriac itself. */
 function validateSendOptions(options: SendOptions): void {
@@ -61,7 +61,7 @@ function validateSendOptions(options: SendOptions): void {
     }
     if (!publicField) return;
   }
-  const { kwargs: _k, parentId: _p, rootId: _r, groupId: _g, groupIndex: _i, retries: _n, chain: _c, chord: _d, ...pub } = options;
+  const { kwargs: _k, parentId: _p, rootId: _r, groupId: _g, groupIndex: _i, retries: _n, chain: _c, chord: _d, replyTo: _t, ...pub } = options;
   validateApplyOptions(pub);
 }
 
@@ -106,6 +106,7 @@ export class Celeriac implements AppContext {
       broker: async () => (await this.transport()).broker,
       openBroker: () => this.#openTransport?.broker,
       events: async () => (await this.transport()).events,
+      replyTo: (id) => this.#openTransport?.backend?.expectReply?.(id),
       lookup: (n) => this.#table.get(n),
       clock: this.clock,
       logger: this.logger,
@@ -207,6 +208,8 @@ export class Celeriac implements AppContext {
       visibilityTimeout: toMillis(this.conf.brokerVisibilityTimeout as number),
       prefix: this.conf.transportPrefix as string,
       connectionOptions: this.conf.brokerConnectionOptions as Record<string, unknown>,
+      connectTimeout: toMillis(this.conf.brokerConnectionTimeout as number),
+      replicas: (this.conf.brokerTransportOptions as { replicas?: number }).replicas,
     }).then(
       (t) => {
         if (this.#closing === undefined) this.#openTransport = t;

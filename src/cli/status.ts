@@ -10,7 +10,10 @@ export const statusCommand = defineCommand({
   summary: 'list the workers that answer a ping',
   synopsis: 'status [-d W1,W2] [-t S] [--json]',
   options: BROADCAST_OPTIONS,
-  details: ['Exit status 1 with "Error: No nodes replied within time constraint" when no worker answers.'],
+  details: [
+    'Exit status 1 with "Error: No nodes replied within time constraint" when no worker answers,',
+    'and 1 when a worker answers ERROR (e.g. unhealthy: it cannot consume its queues, and says why).',
+  ],
   plan({ values, positionals }): Addressing {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'status');
     return addressing(values);
@@ -27,7 +30,8 @@ export const statusCommand = defineCommand({
       for (const h of hosts) io.out(`->  ${h}: ${replies[h] === 'pong' ? 'OK' : `ERROR ${safeJson(replies[h])}`}`);
       io.out('');
       io.out(nodesOnline(hosts.length));
-      return EXIT_OK;
+      // A worker that answers but cannot consume (WorkerUnhealthyError) fails a probe.
+      return hosts.every((h) => replies[h] === 'pong') ? EXIT_OK : EXIT_FAILURE;
     } finally {
       await app.close();
     }

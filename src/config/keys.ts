@@ -29,6 +29,7 @@ import {
   checkSeconds,
   checkSerializer,
   fail,
+  isPlainObject,
   nullable,
   type Where,
 } from './validate.ts';
@@ -63,6 +64,25 @@ export const DEFAULT_CONTROL_REPLY_TIMEOUT: Seconds = 1;
 export const DEFAULT_EVENT_QUEUE_TTL: Seconds = 5;
 export const DEFAULT_CHORD_JOIN_TIMEOUT: Seconds = 3600;
 
+/** `brokerTransportOptions`: settings of the transport itself (Celery's `broker_transport_options`). */
+export interface BrokerTransportOptions {
+  /** NATS: replicas of every stream and KV bucket the transport creates, 1-5 (3 on a three-server cluster). @default 1 */
+  readonly replicas?: number;
+}
+
+const TRANSPORT_OPTION_NAMES = ['replicas'] as const;
+
+function checkTransportOptions(w: Where, v: unknown): Readonly<BrokerTransportOptions> {
+  if (!isPlainObject(v)) fail(w, v, 'a plain object such as `{ replicas: 3 }`');
+  const out: { replicas?: number } = {};
+  for (const [field, value] of Object.entries(v)) {
+    if (value === undefined) continue;
+    if (field === 'replicas') out.replicas = checkInteger({ ...w, field }, value, 1, 5);
+    else fail({ ...w, field }, value, `a known transport option (${TRANSPORT_OPTION_NAMES.join(', ')})`);
+  }
+  return Object.freeze(out);
+}
+
 /** Every config key's resolved type, by camelCase name: `conf.workerPrefetchMultiplier` is a number. */
 export interface ConfigValues {
   broker: string;
@@ -94,6 +114,7 @@ export interface ConfigValues {
   taskMaxRetries: number | null;
   brokerVisibilityTimeout: Seconds;
   brokerConnectionOptions: Readonly<Record<string, unknown>>;
+  brokerTransportOptions: Readonly<BrokerTransportOptions>;
   brokerConnectionTimeout: Seconds;
   transportPrefix: string;
   workerHeartbeatInterval: Seconds;
@@ -190,8 +211,10 @@ const DEFS: { readonly [K in KeyName]: Def<ConfigValues[K]> } = {
     doc: 'A delivery neither acked nor extended within this time is redelivered.' },
   brokerConnectionOptions: { snake: 'broker_connection_options', type: 'object', default: Object.freeze({}), validate: checkConnectionOptions,
     doc: 'Passed through to the transport (`user`, `pass`, `token`, `credsFile`, `tls`, ...); secrets are masked in `toJSON()`.' },
+  brokerTransportOptions: { snake: 'broker_transport_options', old: ['BROKER_TRANSPORT_OPTIONS'], type: '{ replicas?: integer 1-5 }', default: Object.freeze({}), validate: checkTransportOptions,
+    doc: 'Settings of the transport itself. `replicas`: replicas of every NATS stream and KV bucket the app creates (3 on a three-server cluster; default 1; streams that exist keep theirs).' },
   brokerConnectionTimeout: { snake: 'broker_connection_timeout', old: ['BROKER_CONNECTION_TIMEOUT'], unit: 'seconds', type: 'number > 0', default: DEFAULT_CONNECTION_TIMEOUT, validate: seconds(),
-    doc: 'Time allowed to establish a broker connection.' },
+    doc: 'Time allowed to establish a broker connection (NATS: the handshake deadline of each connection attempt).' },
   transportPrefix: { snake: 'transport_prefix', type: '[A-Za-z0-9_-]+', default: DEFAULT_TRANSPORT_PREFIX,
     validate: (w, v) => (typeof v === 'string' && /^[A-Za-z0-9_-]+$/.test(v) ? v : fail(w, v, 'a name of letters, digits, `_` and `-`')),
     doc: 'Prefix of every NATS subject, stream and bucket, so several apps can share a server.' },

@@ -39,5 +39,6 @@ export function newTaskMessage(partial: NewTaskMessage): TaskMessage {
     chain: partial.chain ?? [],
     chord: partial.chord ?? null,
     options: partial.options ?? {},
+    replyTo: partial.replyTo ?? null,
   };
 }

@@ -62,6 +62,8 @@ export interface TaskMessage {
   chord: ChordRef | null;
   /** Task options that travel with the message and matter to the worker (acksLate, ...). */
   options: { acksLate?: boolean; trackStarted?: boolean; maxRetries?: number | null };
+  /** `properties.reply_to`: where the publisher hears this task's result writes (nats://), or null. */
+  replyTo?: string | null;
 }
 
 /** How the message body is encoded on the wire. */

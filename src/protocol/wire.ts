@@ -169,7 +169,7 @@ export function encodeTask(msg: TaskMessage, opts: EncodeTaskOptions): Uint8Arra
   putValue(msg.origin === ORIGIN.of ? ORIGIN.packed : packedOrigin(msg.origin));
   putValue(hasKeys(msg.options) ? { options: msg.options } : null);
   putValue(userHeaders(msg.headers));
-  putValue(opts.replyTo ?? null);
+  putValue(opts.replyTo ?? msg.replyTo ?? null);
   putValue(msg.priority);
   putValue(body);
   return endArray();
@@ -257,6 +257,7 @@ export function decodeTask(frame: Uint8Array, accept: ReadonlySet<string>): Task
   const ignoreResult = optBoolean(f[F.ignoreResult], "header 'ignore_result'", false);
   const origin = optString(f[F.origin], "header 'origin'") ?? '';
   const options = taskOptions(x.options, "header 'x_celeriac'.options");
+  const replyTo = optString(f[F.replyTo], "property 'reply_to'");
 
   const rawBody = f[F.body];
   if (!(rawBody instanceof Uint8Array)) return bad('body', 'bytes', rawBody);
@@ -301,6 +302,7 @@ export function decodeTask(frame: Uint8Array, accept: ReadonlySet<string>): Task
     chain: signatureList(embed.chain, 'embed.chain'),
     chord: chordRef(embed.chord, 'embed.chord'),
     options,
+    replyTo,
   };
 }
 
@@ -308,7 +310,7 @@ export function decodeTask(frame: Uint8Array, accept: ReadonlySet<string>): Task
  * Best effort: the id and task name of a frame that may be malformed, to name a dead-lettered
  * message in logs and to write its FAILURE state. Never throws; null when no id can be found.
  */
-export function peekTaskHeaders(frame: Uint8Array): { id: string; task: string | null } | null {
+export function peekTaskHeaders(frame: Uint8Array): { id: string; task: string | null; replyTo: string | null } | null {
   let f: unknown;
   try {
     f = msgpackCodec.decode(frame);
@@ -318,5 +320,5 @@ export function peekTaskHeaders(frame: Uint8Array): { id: string; task: string |
   if (!Array.isArray(f) || f[F.version] !== FRAME_VERSION) return null;
   const nonEmpty = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
   const id = nonEmpty(f[F.id]);
-  return id === null ? null : { id, task: nonEmpty(f[F.task]) };
+  return id === null ? null : { id, task: nonEmpty(f[F.task]), replyTo: nonEmpty(f[F.replyTo]) };
 }

@@ -123,6 +123,14 @@ export class AsyncResult<T = unknown> {
         if (now !== undefined && isReady(now.state)) return Promise.resolve(settle<T>(now, opts.propagate ?? true));
         // Not stored yet: watch from here, with no await since the peek (see LocalWait).
         waiting = new Promise<ResultMeta>((resolve, reject) => new LocalWait(open, this.id, opts, resolve, reject));
+      } else if (open.heard !== undefined && opts.onMessage === undefined && opts.signal === undefined) {
+        // A task this process published (nats:// reply route): what was heard, or a local watch.
+        const heard = open.heard(this.id);
+        if (heard !== null && heard !== undefined && isReady(heard.state)) return Promise.resolve(settle<T>(heard, opts.propagate ?? true));
+        waiting =
+          heard === undefined
+            ? waitReady(open, this.id, opts)
+            : new Promise<ResultMeta>((resolve, reject) => new LocalWait(open, this.id, opts, resolve, reject));
       } else {
         waiting = waitReady(open, this.id, opts);
       }

@@ -19,6 +19,8 @@ export interface SendOptions extends ApplyOptions {
   retries?: number;
   chain?: SignatureData[];
   chord?: ChordRef | null;
+  /** The message's reply route: kept by a retry, `null` for none; by default the backend's own. */
+  replyTo?: string | null;
 }
 
 export interface SentTask {

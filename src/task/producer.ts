@@ -40,6 +40,8 @@ export interface ProducerDeps {
   /** The broker once the transport is open, else undefined: a publish then skips the hop through `broker()`. */
   openBroker?: () => Broker | undefined;
   events: () => Promise<EventBus>;
+  /** Registers a task about to be published with the result backend's reply route (see ResultBackend.expectReply). */
+  replyTo?: (taskId: string) => string | undefined;
   lookup: (name: string) => TaskDefinition | undefined;
   clock: Clock;
   logger: Logger;
@@ -68,6 +70,8 @@ const asList = (v: SignatureLike | SignatureLike[] | undefined) =>
 export class Producer {
   readonly #deps: ProducerDeps;
   #closed = false;
+  /** Aborted by close(): ends the retry waits in progress. */
+  readonly #closing = new AbortController();
 
   constructor(deps: ProducerDeps) {
     this.#deps = deps;
@@ -104,6 +108,8 @@ export class Producer {
     const expiresMs =
       expiresOpt === null ? null : expiresOpt instanceof Date ? expiresOpt.getTime() : now + toMillis(expiresOpt);
     const priority = o.priority ?? routePriority ?? topts.priority ?? conf.taskDefaultPriority;
+    const ignoreResult = o.ignoreResult ?? topts.ignoreResult ?? conf.taskIgnoreResult;
+    const replyTo = o.replyTo !== undefined ? o.replyTo : ignoreResult ? null : (this.#deps.replyTo?.(id) ?? null);
     // One literal with every field (newTaskMessage's defaults, spelled out).
     const message: TaskMessage = {
       id,
@@ -121,7 +127,7 @@ export class Producer {
         o.softTimeLimit ?? topts.softTimeLimit ?? conf.taskSoftTimeLimit ?? null,
         o.timeLimit ?? topts.timeLimit ?? conf.taskTimeLimit ?? null,
       ],
-      ignoreResult: o.ignoreResult ?? topts.ignoreResult ?? conf.taskIgnoreResult,
+      ignoreResult,
       origin: ORIGIN,
       priority,
       headers: o.headers ?? {},
@@ -130,6 +136,7 @@ export class Producer {
       chain: o.chain ?? [],
       chord: o.chord ?? null,
       options: {},
+      replyTo,
     };
     const frame = encodeTask(message, {
       serializer: o.serializer ?? topts.serializer ?? conf.taskSerializer,
@@ -261,12 +268,14 @@ export class Producer {
         }
         const wait = policyInterval(policy, attempt);
         this.#deps.logger.warn({ err, attempt: attempt + 1, wait }, 'publish failed, retrying');
-        await delay(toMillis(wait));
+        // Ref'd: a script whose only work is this publish must live to see how it ends.
+        await delay(toMillis(wait), this.#closing.signal, { keepAlive: true });
       }
     }
   }
 
   close(): void {
     this.#closed = true;
+    this.#closing.abort(new ClosedError('the app closed while a publish waited to retry'));
   }
 }

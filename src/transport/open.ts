@@ -29,6 +29,10 @@ export interface OpenTransportOptions {
   prefix?: string;
   /** Passed to the NATS client's `connect()`. */
   connectionOptions?: Record<string, unknown>;
+  /** Handshake deadline of a connection attempt, ms (NATS; `connectionOptions.timeout` wins). */
+  connectTimeout?: Millis;
+  /** Replicas of the streams and buckets the transport creates (NATS). @default 1 */
+  replicas?: number;
 }
 
 /** The shape of `./nats/transport.ts`, imported only for a `nats://` URL. */

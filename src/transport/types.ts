@@ -50,6 +50,22 @@ export interface SubscribeOptions {
    * restarts the consumer on it.
    */
   onError?: (err: Error) => void;
+  /**
+   * Called when the broker dead-letters a message on its own instead of handing it over (NATS:
+   * delivered more than `maxDeliver` times), before the message leaves the queue: the holder
+   * ends the task the frame names FAILURE. Awaited; a rejection is logged and the message is
+   * dead-lettered all the same.
+   */
+  onPoison?: (poisoned: PoisonedMessage) => Promise<void> | void;
+}
+
+/** A message dead-lettered by the broker itself (see `SubscribeOptions.onPoison`). */
+export interface PoisonedMessage {
+  readonly queue: string;
+  readonly frame: Uint8Array;
+  /** The dead letter's reason, e.g. `delivered 6 times (maxDeliver 5)`. */
+  readonly reason: string;
+  readonly deliveryCount: number;
 }
 
 /**
@@ -63,6 +79,19 @@ export interface Subscription {
   readonly credit: number;
   /** Stops delivering. Unacked deliveries stay with their holder until acked or nacked. */
   close(): Promise<void>;
+  /**
+   * Whether it is able to consume now, for a subscription that can fail on its own (NATS: the
+   * pull loop keeps failing, or has heard nothing from the server for too long). Absent: always.
+   */
+  health?(): SubscriptionHealth;
+}
+
+export interface SubscriptionHealth {
+  ok: boolean;
+  /** Why not, when not ok. */
+  problem?: string;
+  /** Since when it has not been ok (epoch ms). */
+  since?: Millis;
 }
 
 export interface DeadLetter {
@@ -97,9 +126,10 @@ export interface ResultBackend {
   /**
    * Writes a task's meta and notifies watchers. Once a ready state (SUCCESS, FAILURE,
    * REVOKED) is stored, later writes for that id are ignored: the first result wins.
-   * Resolves `false` when the write was ignored.
+   * Resolves `false` when the write was ignored. `replyTo`: the task message's reply route
+   * (`expectReply`), told of the write once it is stored; a backend without one ignores it.
    */
-  set(meta: ResultMeta): Promise<boolean>;
+  set(meta: ResultMeta, replyTo?: string | null): Promise<boolean>;
   /**
    * `set()` done before returning, for a backend that stores in this process (`memory://`);
    * absent on one that must ask a server. Throws what `set()` would reject with.
@@ -111,6 +141,18 @@ export interface ResultBackend {
    * (`memory://`); absent on one that must ask a server. A copy, as `get()` gives.
    */
   peek?(taskId: string): ResultMeta | undefined;
+  /**
+   * For a backend that hears the results of the tasks this process publishes (nats://): the
+   * reply route to put on a task message about to be published, registering its id; undefined
+   * when it has none now.
+   */
+  expectReply?(taskId: string): string | undefined;
+  /**
+   * What was heard of a task registered by `expectReply`, without a round trip: its meta (a
+   * copy), `null` when nothing yet and every write will reach `watch()` listeners, `undefined`
+   * when only a read can tell.
+   */
+  heard?(taskId: string): ResultMeta | null | undefined;
   /**
    * Calls `listener` for every write to the key from now on, in order. The caller reads the
    * current value after subscribing, so no write is missed.

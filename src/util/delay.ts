@@ -1,10 +1,16 @@
 import type { Millis } from './time.ts';
 
-/**
- * Waits `ms`, or rejects with the signal's reason as soon as it aborts. The timer is unref'd:
- * a pending delay never keeps the host process alive on its own.
- */
-export function delay(ms: Millis, signal?: AbortSignal): Promise<void> {
+export interface DelayOptions {
+  /**
+   * Keep the host process alive while waiting. Off by default: a pending delay never keeps the
+   * host alive on its own. On for a wait that someone awaits the end of (a publish retry: its
+   * caller may have nothing else pending), which must then be cancellable through `signal`.
+   */
+  keepAlive?: boolean;
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function delay(ms: Millis, signal?: AbortSignal, opts: DelayOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -18,7 +24,7 @@ export function delay(ms: Millis, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, Math.max(0, ms));
-    timer.unref?.();
+    if (opts.keepAlive !== true) timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -4,10 +4,11 @@
  * REVOKED; unknown task → FAILURE NotRegistered; future eta → the Timer (its slot freed);
  * otherwise → the executor, through the per-task rate limit.
  */
-import { ContentDisallowed, MessageDecodeError, toWire } from '../errors.ts';
+import { ContentDisallowed, MessageDecodeError, PoisonMessageError, toWire } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { decodeTask, peekTaskHeaders } from '../protocol/wire.ts';
-import type { Broker, Delivery, ResultBackend, Subscription } from '../transport/types.ts';
+import type { TaskMessage } from '../protocol/task-message.ts';
+import type { Broker, Delivery, PoisonedMessage, ResultBackend, Subscription, SubscriptionHealth } from '../transport/types.ts';
 import type { Clock } from '../actors/clock.ts';
 import { TaskRequest } from './request.ts';
 import { buildMeta } from './result-meta.ts';
@@ -26,6 +27,8 @@ export interface ConsumerDeps {
   onRequest: (req: TaskRequest) => void;
   /** Reports a fatal consumer error to the supervisor. */
   onCrash: (err: Error) => void;
+  /** Fails a task whose message the broker dead-letters without handing it over (the executor's `failUnrun`). */
+  onPoison: (msg: TaskMessage, err: Error) => Promise<void>;
 }
 
 export class QueueConsumer {
@@ -50,12 +53,18 @@ export class QueueConsumer {
     return this.#d.window;
   }
 
+  /** Whether its subscription can consume (see `Subscription.health`). */
+  health(): SubscriptionHealth {
+    return this.#sub?.health?.() ?? { ok: true };
+  }
+
   start(): void {
     this.#sub = this.#d.broker.subscribe(this.#d.queue, (d) => this.#onDelivery(d), {
       visibilityTimeout: this.#d.visibilityTimeout,
       onError: (err) => {
         if (!this.#closed) this.#d.onCrash(err);
       },
+      onPoison: (p) => this.#poisoned(p),
     });
     this.#sub.request(this.#d.window);
   }
@@ -94,7 +103,7 @@ export class QueueConsumer {
       // says why is more useful to whoever waits on it.
       if (head !== null && this.#d.backend !== null) {
         const stub = { id: head.id, task: head.task, args: [], parentId: null, rootId: null, groupId: null } as never;
-        await this.#d.backend.set(buildMeta(stub, 'FAILURE', { error: toWire(err), now: this.#d.clock.now(), hostname: this.#d.hostname }));
+        await this.#d.backend.set(buildMeta(stub, 'FAILURE', { error: toWire(err), now: this.#d.clock.now(), hostname: this.#d.hostname }), head.replyTo);
       }
       await delivery.reject(`${err.name}: ${err.message}`);
     } catch (e) {
@@ -102,6 +111,31 @@ export class QueueConsumer {
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * The broker gives up on a message delivered `maxDeliver` times (its task keeps killing the
+   * worker, say) and dead-letters it: its task ends FAILURE PoisonMessageError, with its
+   * event and errbacks, instead of leaving whoever waits on it waiting for ever.
+   */
+  async #poisoned(p: PoisonedMessage): Promise<void> {
+    this.rejected += 1;
+    const err = new PoisonMessageError(`${p.reason}: dead-lettered instead of run again`);
+    let msg: TaskMessage;
+    try {
+      msg = decodeTask(p.frame, this.#d.accept());
+    } catch {
+      // Unreadable now (acceptContent changed meanwhile): fail it by its headers, as #refuse does.
+      const head = peekTaskHeaders(p.frame);
+      this.#d.logger.error({ queue: this.#d.queue, taskId: head?.id, deliveryCount: p.deliveryCount }, 'message delivered too often: dead-lettered');
+      if (head !== null && this.#d.backend !== null) {
+        const stub = { id: head.id, task: head.task, args: [], parentId: null, rootId: null, groupId: null } as never;
+        await this.#d.backend.set(buildMeta(stub, 'FAILURE', { error: toWire(err), now: this.#d.clock.now(), hostname: this.#d.hostname }), head.replyTo);
+      }
+      return;
+    }
+    this.#d.logger.error({ queue: this.#d.queue, taskId: msg.id, task: msg.task, deliveryCount: p.deliveryCount }, 'message delivered too often: dead-lettered, its task fails');
+    await this.#d.onPoison(msg, err);
   }
 
   /** Stops fetching. Requests already taken stay with the worker until settled. */

@@ -3,6 +3,7 @@
  * where Celery has them (CELERY-BEHAVIOUR.md, CLI output shapes).
  */
 import { parseRateLimit } from '../config/rate-limit.ts';
+import { WorkerUnhealthyError } from '../errors.ts';
 import type { ControlRequest } from '../protocol/control.ts';
 import type { ScheduledSummary, TaskSummary, WorkerStats } from '../control/client.ts';
 
@@ -28,6 +29,8 @@ export interface WorkerInternals {
   eventsEnabled: boolean;
   heartbeat(): void;
   shutdown(): void;
+  /** What keeps it from consuming, one line per queue; empty when healthy. */
+  problems(): string[];
 }
 
 const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
@@ -37,8 +40,12 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export async function handleControl(w: WorkerInternals, req: ControlRequest): Promise<unknown> {
   const a = req.args;
   switch (req.command) {
-    case 'ping':
+    case 'ping': {
+      // Answering is not enough: a worker whose queues cannot be consumed says why.
+      const problems = w.problems();
+      if (problems.length > 0) throw new WorkerUnhealthyError(`unhealthy: ${problems.join('; ')}`);
       return 'pong';
+    }
     case 'active':
       return w.active();
     case 'reserved':

@@ -8,6 +8,7 @@ import { delay } from '../util/delay.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ExecEvent, ExecOutcome, ExecRequest } from '../protocol/execution.ts';
 import type { ResultMeta, TaskState } from '../protocol/result-meta.ts';
+import type { TaskMessage } from '../protocol/task-message.ts';
 import type { TaskDefinition } from '../task/registry.ts';
 import type { ResultBackend } from '../transport/types.ts';
 import type { Clock } from '../actors/clock.ts';
@@ -38,6 +39,8 @@ export interface ExecutorDeps {
   timeLimits: Map<string, { soft: number | null; hard: number | null }>;
   /** Called once per request when it is settled (gives its prefetch slot back). */
   onSettled: (req: TaskRequest) => void;
+  /** An `acksLate` request was handed to the pool: its unacked delivery needs keeping alive. */
+  onUnacked?: () => void;
 }
 
 /** How long a final state is retried through a broker outage before it is given up (logged). */
@@ -80,7 +83,7 @@ export class Executor {
     }
   }
 
-  #write(req: TaskRequest, state: TaskState, f: { result?: unknown; error?: WireError; meta?: unknown; children?: string[] }): Promise<unknown> {
+  #write(req: Pick<TaskRequest, 'message' | 'id'>, state: TaskState, f: { result?: unknown; error?: WireError; meta?: unknown; children?: string[] }): Promise<unknown> {
     const backend = this.#d.backend;
     if (backend === null) return Promise.resolve();
     const meta = buildMeta(req.message, state, {
@@ -95,16 +98,16 @@ export class Executor {
     // election): retry it with backoff before the message is acked (acksLate) or given up.
     // Progress states are best effort: a newer one follows anyway.
     const final = state === 'SUCCESS' || state === 'FAILURE' || state === 'REVOKED' || state === 'RETRY';
-    return this.#persist(backend, meta, final).catch((err: unknown) => {
+    return this.#persist(backend, meta, final, req.message.replyTo).catch((err: unknown) => {
       this.#d.logger.error({ err, taskId: req.id, state }, 'could not store the task state');
     });
   }
 
-  async #persist(backend: ResultBackend, meta: ResultMeta, final: boolean): Promise<void> {
+  async #persist(backend: ResultBackend, meta: ResultMeta, final: boolean, replyTo: string | null | undefined): Promise<void> {
     const deadline = this.#d.clock.now() + RESULT_WRITE_DEADLINE_MS;
     for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
       try {
-        await backend.set(meta);
+        await backend.set(meta, replyTo);
         return;
       } catch (err) {
         if (!final || err instanceof ClosedError || this.#d.clock.now() + wait > deadline) throw err;
@@ -134,6 +137,17 @@ export class Executor {
       await this.#ack(req);
       this.#d.onSettled(req);
     }
+  }
+
+  /**
+   * Fails a task that will never run here and has no delivery left to settle (the broker
+   * dead-lettered its message, see `SubscribeOptions.onPoison`): state, event, errbacks.
+   */
+  async failUnrun(message: TaskMessage, error: Error): Promise<void> {
+    const wire = toWire(error);
+    await this.#write({ message, id: message.id }, 'FAILURE', { error: wire });
+    this.#d.events.task({ type: 'task-failed', uuid: message.id, name: message.task, exception: `${wire.name}('${wire.message}')` });
+    await this.#d.followUps.onFailure(message, wire);
   }
 
   /**
@@ -172,6 +186,8 @@ export class Executor {
     req.timeStart ??= d.clock.now();
     if (d.events.enabled) d.events.task({ type: 'task-started', uuid: req.id, name: req.name });
     req.acksLate = acksLate;
+    // Unacked until its result is stored: extended with working() while it waits and runs.
+    if (acksLate) d.onUnacked?.();
     const pool = d.pool;
     if (pool.runWith !== undefined) {
       // The request itself is the callback's context: nothing is allocated to wait for it.
@@ -222,7 +238,7 @@ export class Executor {
           }
           if (stored) return this.#end(req, acksLate, outcome);
         }
-        return this.#persist(backend, meta, true).then(
+        return this.#persist(backend, meta, true, msg.replyTo).then(
           () => this.#end(req, acksLate, outcome),
           (err: unknown) => {
             d.logger.error({ err, taskId: req.id, state: 'SUCCESS' }, 'could not store the task state');

@@ -173,6 +173,8 @@ export class FollowUps {
       priority: msg.priority,
       headers: msg.headers,
       ignoreResult: msg.ignoreResult,
+      // The caller still waits where it did: the retry's writes go there too.
+      replyTo: msg.replyTo ?? null,
       ...(msg.expires !== null ? { expires: new Date(msg.expires) } : {}),
       ...(soft !== null ? { softTimeLimit: soft } : {}),
       ...(hard !== null ? { timeLimit: hard } : {}),

@@ -13,11 +13,11 @@ export class Heartbeat {
   readonly #events: EventSender;
   readonly #clock: Clock;
   readonly #interval: Millis;
-  readonly #load: () => { active: number; processed: number };
+  readonly #load: () => { active: number; processed: number; healthy?: boolean; problems?: string[] };
   #timer: TimerHandle | undefined;
   #stopped = false;
 
-  constructor(events: EventSender, clock: Clock, interval: Millis, load: () => { active: number; processed: number }) {
+  constructor(events: EventSender, clock: Clock, interval: Millis, load: () => { active: number; processed: number; healthy?: boolean; problems?: string[] }) {
     this.#events = events;
     this.#clock = clock;
     this.#interval = interval;

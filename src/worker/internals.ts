@@ -65,5 +65,6 @@ export function buildInternals(sup: WorkerSupervisor, app: WorkerHost, transport
     },
     heartbeat: () => sup.heartbeat?.beat(),
     shutdown,
+    problems: () => sup.problems(),
   };
 }

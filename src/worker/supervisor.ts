@@ -20,6 +20,7 @@ import { Part } from './part.ts';
 import { RevokedSet } from './revoked.ts';
 import { EventSender } from './task-events.ts';
 import { TaskTimer } from './timer.ts';
+import { KeepAlive, keepAlivePeriod } from './keep-alive.ts';
 import { prefetchWindow, type ResolvedWorkerOptions } from './options.ts';
 import type { TaskRequest } from './request.ts';
 import { toMillis } from '../util/time.ts';
@@ -46,8 +47,19 @@ export class WorkerSupervisor {
   pool!: Pool;
   timer!: TaskTimer;
   executor!: Executor;
+  keepAlive!: KeepAlive;
   dispatcher!: Dispatcher;
   heartbeat: Heartbeat | undefined;
+
+  /** What keeps this worker from consuming, one line per failing queue; empty when healthy. */
+  problems(): string[] {
+    const out: string[] = [];
+    for (const c of this.consumers.values()) {
+      const h = c.health();
+      if (!h.ok) out.push(h.problem ?? `queue ${c.queue}: cannot consume`);
+    }
+    return out;
+  }
   /** How the worker ended when it was not asked to stop. */
   offlineReason: string | undefined;
   readonly #tree: Supervisor;
@@ -89,10 +101,15 @@ export class WorkerSupervisor {
     specs.push({
       id: 'heartbeat',
       start: () => {
-        const hb = new Heartbeat(this.events, this.d.clock, toMillis(this.d.options.heartbeatInterval), () => ({
-          active: this.executor.active.size,
-          processed: this.executor.processed,
-        }));
+        const hb = new Heartbeat(this.events, this.d.clock, toMillis(this.d.options.heartbeatInterval), () => {
+          const problems = this.problems();
+          return {
+            active: this.executor.active.size,
+            processed: this.executor.processed,
+            healthy: problems.length === 0,
+            ...(problems.length > 0 ? { problems } : {}),
+          };
+        });
         this.heartbeat = hb;
         hb.start();
         return new Part('heartbeat', async () => hb.stop(this.offlineReason), log);
@@ -118,6 +135,14 @@ export class WorkerSupervisor {
     });
     await pool.start();
     this.pool = pool;
+    const keepAlive = new KeepAlive({
+      clock: this.d.clock,
+      logger: this.d.logger.child({ actor: 'keep-alive' }),
+      every: keepAlivePeriod(toMillis(this.d.conf().brokerVisibilityTimeout)),
+      // Read at each tick: the timer part may have been restarted since.
+      held: () => this.#unacked(),
+    });
+    this.keepAlive = keepAlive;
     const backend = this.d.transport.backend;
     const followUps = new FollowUps({
       app: this.d.app,
@@ -138,6 +163,7 @@ export class WorkerSupervisor {
       lookup: (n) => this.d.app.lookup(n),
       timeLimits: this.timeLimits,
       onSettled: (req) => this.#settled(req),
+      onUnacked: () => keepAlive.poke(),
     });
     this.dispatcher = new Dispatcher({
       clock: this.d.clock,
@@ -150,7 +176,23 @@ export class WorkerSupervisor {
       disableRateLimits: o.disableRateLimits,
       releaseSlot: (req) => this.consumers.get(req.delivery.queue)?.release(),
     });
-    return new Part('pool', () => pool.close({ force: this.#cold }), this.d.logger);
+    return new Part(
+      'pool',
+      async () => {
+        try {
+          await pool.close({ force: this.#cold });
+        } finally {
+          keepAlive.close();
+        }
+      },
+      this.d.logger,
+    );
+  }
+
+  /** Requests whose deliveries this worker holds: in the pool (and storing results), then in the Timer. */
+  *#unacked(): Generator<TaskRequest> {
+    yield* this.executor.active.values();
+    if (this.timer !== undefined) yield* this.timer.held();
   }
 
   #settled(req: TaskRequest): void {
@@ -158,12 +200,11 @@ export class WorkerSupervisor {
   }
 
   #startTimer(): Part {
-    const visibility = toMillis(this.d.conf().brokerVisibilityTimeout);
     this.timer = new TaskTimer({
       clock: this.d.clock,
       logger: this.d.logger.child({ actor: 'timer' }),
       onDue: (req) => this.dispatcher.due(req),
-      keepAliveEvery: Math.max(1000, Math.min(visibility / 3, 60_000)),
+      onHold: () => this.keepAlive.poke(),
     });
     const timer = this.timer;
     return new Part(
@@ -194,6 +235,7 @@ export class WorkerSupervisor {
           visibilityTimeout: toMillis(this.d.conf().brokerVisibilityTimeout),
           onRequest: (req) => this.dispatcher.receive(req),
           onCrash: (err) => part.crash(err),
+          onPoison: (msg, err) => this.executor.failUnrun(msg, err),
         });
         consumer.start();
         this.consumers.set(queue, consumer);

@@ -1,8 +1,8 @@
 /**
  * Holds tasks that must not run yet (countdown/eta, or waiting for a rate-limit token) without
  * taking prefetch slots: one heap and ONE clock timer for all of them, never a setTimeout per
- * task. Held deliveries are kept alive with `working()` on one periodic tick, so the broker does
- * not hand them to another worker while they wait.
+ * task. Held deliveries are kept alive by the worker's KeepAlive (keep-alive.ts), told through
+ * `onHold`, so the broker does not hand them to another worker while they wait.
  */
 import type { Clock, TimerHandle } from '../actors/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -22,8 +22,8 @@ export interface TimerOptions {
   logger: Logger;
   /** Called when a held task is due. */
   onDue: (req: TaskRequest, kind: 'eta' | 'rate') => void;
-  /** How often held deliveries are extended with `working()`. */
-  keepAliveEvery: Millis;
+  /** A task is now held: its delivery needs keeping alive. */
+  onHold: () => void;
 }
 
 export class TaskTimer {
@@ -31,7 +31,6 @@ export class TaskTimer {
   readonly #opts: TimerOptions;
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
-  #keepAlive: TimerHandle | undefined;
   #closed = false;
 
   constructor(opts: TimerOptions) {
@@ -46,7 +45,12 @@ export class TaskTimer {
     if (this.#closed) return;
     this.#heap.push({ req, dueAt, kind });
     this.#arm();
-    this.#armKeepAlive();
+    this.#opts.onHold();
+  }
+
+  /** Every held request (their deliveries are unacked). */
+  held(): TaskRequest[] {
+    return this.#heap.toArray().map((h) => h.req);
   }
 
   /** Removes held tasks matching `pred` (a revoke); returns their requests. */
@@ -94,22 +98,10 @@ export class TaskTimer {
     if (!this.#closed) this.#arm();
   }
 
-  #armKeepAlive(): void {
-    if (this.#keepAlive !== undefined || this.#closed) return;
-    this.#keepAlive = this.#opts.clock.setTimeout(() => {
-      this.#keepAlive = undefined;
-      for (const h of this.#heap.toArray()) {
-        h.req.delivery.working().catch((err: unknown) => this.#opts.logger.warn({ err, taskId: h.req.id }, 'working() failed'));
-      }
-      if (this.#heap.size > 0) this.#armKeepAlive();
-    }, this.#opts.keepAliveEvery);
-  }
-
   /** Stops the timer and returns every held request (they go back to the broker). */
   close(): TaskRequest[] {
     this.#closed = true;
     this.#timer?.cancel();
-    this.#keepAlive?.cancel();
     return this.#heap.remove(() => true).map((h) => h.req);
   }
 }

@@ -12,11 +12,12 @@ import { ContentDisallowed, OperationalError, type AsyncResult, type Celeriac, t
 import { encodeTask } from '../../src/protocol/wire.ts';
 import { fromCeleryEnvelope, toCeleryEnvelope } from '../../src/protocol/frame.ts';
 import { newTaskMessage } from '../../src/protocol/task-message-defaults.ts';
-import { openNatsTransport } from '../../src/transport/nats/transport.ts';
 import { NatsNames } from '../../src/transport/nats/names.ts';
 import { startCluster, startNatsServer, type NatsServer } from '../helpers/nats-server.ts';
 import { waitFor } from '../helpers/latch.ts';
 import { uniqueName } from '../helpers/ns.ts';
+import { consumerInfo, jsz, leaderOf } from './monitor.ts';
+import { ScriptProcess } from './script-process.ts';
 import { clientApp, defer, newPrefix, ownConnectionWorker, startWorkers, totalRuns } from './worker-procs.ts';
 
 const T = { timeout: 30 };
@@ -100,23 +101,21 @@ test('a worker process killed (SIGKILL) mid-task under acksLate: redelivered, co
   assert.equal(await r.state(), 'SUCCESS');
 });
 
-const NO_WORKING =
-  'known gap: a running task\'s delivery is never extended with working() (only the timer does it for held ' +
-  'tasks, src/worker/timer.ts), so an acksLate task longer than the visibility timeout is redelivered while it runs';
-
-test('an acksLate task longer than the visibility timeout is kept alive (working()) and runs once', { todo: NO_WORKING }, async (t) => {
+test('an acksLate task running 3x the visibility timeout is kept alive with working(): it runs once and is never redelivered', async (t) => {
   const s = await server(t);
   const prefix = newPrefix('long');
   const tag = uniqueName('l');
-  const conf = { brokerVisibilityTimeout: 1 };
+  const conf = { brokerVisibilityTimeout: 1.5 };
+  // Two idle-able workers: a delivery handed out again would start at once on the other one.
   const workers = await Promise.all([1, 2].map((i) => ownConnectionWorker(t, s.url, prefix, { hostname: `${tag}-${i}@faults`, concurrency: 1 }, conf)));
   const hosts = workers.map((w) => w.worker.hostname);
   const app = clientApp(t, s.url, prefix);
-  const r = await app.sendTask<string>('conf.lateWhere', [2500]);
+  const r = await app.sendTask<string>('conf.lateWhere', [4500]);
   assert.ok(hosts.includes(await r.get(T)));
-  // A second delivery would start a visibility timeout after the first and end 2.5 s later.
-  await new Promise((res) => setTimeout(res, 2000));
+  // The consumer's own count of deliveries (redeliveries included): one message, handed out once.
+  assert.equal((await consumerInfo(s, prefix, 'celery')).delivered.consumer_seq, 1, 'delivered once, never again');
   assert.equal(await totalRuns(app, hosts, 'conf.lateWhere'), 1, 'ran once');
+  await waitFor(async () => (await consumerInfo(s, prefix, 'celery')).num_ack_pending === 0, { name: 'acked after its result', timeout: 10_000 });
 });
 
 test('the nats-server restarted mid-load: every task completes, workers reconnect without a restart', async (t) => {
@@ -152,40 +151,31 @@ test('a three-server cluster (R3) with one server killed mid-load: every task co
   defer(t, () => cluster[Symbol.asyncDispose]());
   const prefix = newPrefix('cluster');
   const urls = cluster.urls.join(',');
-  // The app does not pass `replicas` to the transport (see the report): make the streams and
-  // buckets R3 first; the app's transports find them and keep them as they are.
-  const setup = await openNatsTransport(cluster.urls, { prefix, replicas: 3, connectionOptions: { apiTimeout: 10_000 } });
-  await setup.broker.size('celery');
-  await setup.broker.deadLetters('celery');
-  await setup.backend!.get('none');
-  await setup.backend!.getKey('none');
-  await setup.close();
-  const names = new NatsNames(prefix);
-  const streams = await jsz(cluster.servers[0]!);
-  for (const name of [names.tasksStream, names.delayedStream, `KV_${names.resultsBucket}`]) {
-    assert.equal(streams.get(name)?.replicas, 3, `${name} has 3 replicas`);
-  }
+  // Replicas from the app's configuration: every app on the cluster makes its streams R3.
+  const conf = {
+    brokerVisibilityTimeout: 3,
+    brokerTransportOptions: { replicas: 3 },
+    brokerConnectionOptions: { reconnectTimeWait: 200, apiTimeout: 10_000 },
+  };
   const tag = uniqueName('c');
-  const conf = { brokerVisibilityTimeout: 3 };
   const workers = await Promise.all([1, 2].map((i) => ownConnectionWorker(t, urls, prefix, { hostname: `${tag}-${i}@faults` }, conf)));
   const app = clientApp(t, urls, prefix, { ...PATIENT, ...conf });
   const hosts = workers.map((w) => w.worker.hostname);
   const sent = await Promise.all(Array.from({ length: 200 }, () => app.sendTask<string>('conf.where', [10])));
   await waitFor(async () => (await totalRuns(app, hosts, 'conf.where')) >= 40, { name: '40 tasks ran before the kill', timeout: 20_000 });
+  const names = new NatsNames(prefix);
+  const streams = await jsz(cluster.servers[0]!);
+  for (const name of [names.tasksStream, names.delayedStream, `KV_${names.resultsBucket}`]) {
+    assert.equal(streams.get(name)?.replicas, 3, `${name} has 3 replicas`);
+  }
   // Kill the task stream's leader: the hardest server to lose.
-  const leader = (await jsz(cluster.servers[0]!)).get(names.tasksStream)?.leader;
-  const victim = Math.max(0, cluster.servers.findIndex((sv, i) => `${cluster.name}-n${i}` === leader && sv.running));
-  await cluster.kill(victim);
+  await cluster.kill(Math.max(0, await leaderOf(cluster, names.tasksStream)));
   assert.equal((await everyResult(app, sent, workers, 0)).length, 200);
   const more = await Promise.all(Array.from({ length: 20 }, () => app.sendTask<string>('conf.where', [0])));
   assert.equal((await everyResult(app, more, workers, 200)).length, 20, 'the cluster serves after losing a server');
 });
 
 test('publishing to a dead server: OperationalError after the retry policy', async (t) => {
-  // The producer's retry waits are unref'd timers (src/task/producer.ts): with nothing else
-  // pending, this process would exit before the OperationalError arrives. Hold it open.
-  const keepAlive = setInterval(() => undefined, 1000);
-  defer(t, () => clearInterval(keepAlive));
   const s = await server(t);
   const policy = { maxRetries: 2, intervalStart: 0.1, intervalStep: 0.1, intervalMax: 0.1 };
   // Never reachable: every connect attempt is refused.
@@ -205,6 +195,15 @@ test('publishing to a dead server: OperationalError after the retry policy', asy
   t0 = Date.now();
   await assert.rejects(lost.sendTask('conf.add', [2, 2]), OperationalError);
   assert.ok(Date.now() - t0 >= 200, 'retried by the policy first');
+});
+
+test('a script whose only work is a delay() to a dead broker lives through the retries and sees OperationalError', async (t) => {
+  const s = await server(t);
+  await s.stop();
+  const script = new ScriptProcess(t, 'dead-broker-delay.ts', [s.url]);
+  const { code } = await script.exit('the script');
+  assert.match(script.stdout, /^error OperationalError CELERIAC_OPERATIONAL$/m, script.dump());
+  assert.equal(code, 1, 'ended on its own, with the code the script chose');
 });
 
 test('an undecodable or disallowed message on a task subject is dead-lettered; the worker keeps serving', async (t) => {
@@ -261,18 +260,5 @@ test('auth: the right user/password works end to end, wrong ones fail with Opera
 function causes(e: unknown): string[] {
   const out: string[] = [];
   for (let c = e; c instanceof Error && out.length < 10; c = c.cause) out.push(c.name);
-  return out;
-}
-
-/** Streams as one server's monitoring port sees them: replicas and leader. */
-async function jsz(s: NatsServer): Promise<Map<string, { replicas: number; leader: string | undefined }>> {
-  const res = await fetch(`http://127.0.0.1:${s.monitorPort}/jsz?accounts=true&streams=true&config=true`);
-  const body = (await res.json()) as {
-    account_details?: { stream_detail?: { name: string; config?: { num_replicas?: number }; cluster?: { leader?: string } }[] }[];
-  };
-  const out = new Map<string, { replicas: number; leader: string | undefined }>();
-  for (const acc of body.account_details ?? []) {
-    for (const d of acc.stream_detail ?? []) out.set(d.name, { replicas: d.config?.num_replicas ?? 1, leader: d.cluster?.leader });
-  }
   return out;
 }

@@ -123,6 +123,7 @@ export class NatsBroker implements Broker {
     const ackWait = opts.visibilityTimeout ?? this.#d.visibilityTimeout;
     const d = this.#d;
     const onError = opts.onError;
+    const onPoison = opts.onPoison;
     const sub: NatsSubscription = new NatsSubscription(
       {
         connector: d.connector,
@@ -138,6 +139,13 @@ export class NatsBroker implements Broker {
         confirm: () => d.connector.confirm(),
         deadLetter: (qn, frame, reason, seq) => this.deadLetter(qn, frame, reason, seq),
         ring: (qn, band) => this.ring(qn, band),
+        poisoned: async (qn, frame, reason, deliveryCount) => {
+          try {
+            await onPoison?.({ queue: qn, frame, reason, deliveryCount });
+          } catch (err) {
+            d.logger.error({ err, queue: qn }, 'the holder could not fail a poisoned message; dead-lettering it anyway');
+          }
+        },
       },
       queue,
       d.names.queue(queue),
@@ -161,6 +169,7 @@ export class NatsBroker implements Broker {
         this.#subs.delete(sub);
         return sub.close();
       },
+      health: () => sub.health(),
     };
   }
 

@@ -59,9 +59,12 @@ export class NatsConnector {
     try {
       nc = await connect(this.#options);
     } catch (err) {
-      const e = new OperationalError(`cannot connect to NATS at ${String(this.#options.servers)}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      // nats.js says only "timeout" when a server accepts the connection but never completes the handshake.
+      const why =
+        (err as Error).name === 'TimeoutError'
+          ? `no handshake within ${String(this.#options.timeout)} ms (brokerConnectionTimeout)`
+          : (err as Error).message;
+      const e = new OperationalError(`cannot connect to NATS at ${String(this.#options.servers)}: ${why}`, { cause: err });
       this.#logger.warn({ err }, 'NATS connection failed');
       this.#emit({ type: 'error', error: e });
       throw e;

@@ -1,6 +1,6 @@
 /**
  * A KV bucket as the result backend uses it: reads through `@nats-io/kv` (from the stream
- * leader), writes through the pipelined publisher with `Nats-Expected-Last-Subject-Sequence`
+ * leader, retried through a leader election), writes through the pipelined publisher with `Nats-Expected-Last-Subject-Sequence`
  * (compare-and-set on the key's revision; 0 means "absent"), and a CAS loop on top.
  * The layout is the standard KV layout (`KV_<bucket>`, `$KV.<bucket>.<key>`), so `nats kv`
  * tools read it.
@@ -27,6 +27,28 @@ export type CasStep<R> = { write: Uint8Array; result: R } | { result: R };
 
 const MAX_CAS_ATTEMPTS = 64;
 const EMPTY = new Uint8Array(0);
+/** The longest wait between two attempts of a read that met a transient error. */
+const READ_MAX_BACKOFF_MS = 500;
+
+/**
+ * Names of nats.js errors that mean "no one answered now", not "the answer is no": a stream
+ * electing a leader (its API requests time out, or no server responds), a server restarting.
+ * `JetStreamNotEnabled` is how nats.js reports no responders to a JetStream API request.
+ */
+const TRANSIENT_NAMES = new Set(['TimeoutError', 'NoRespondersError', 'JetStreamNotEnabled']);
+
+/** Whether a failed read is worth another attempt: a transient error anywhere in its cause chain. */
+export function isTransientReadError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e.name === 'ClosedError' || e.name === 'ClosedConnectionError' || e.name === 'DrainingConnectionError') return false;
+    if (TRANSIENT_NAMES.has(e.name)) return true;
+    // A JetStream API answer of 503: "JetStream system temporarily unavailable" (no leader yet).
+    if ((e as { status?: unknown }).status === 503) return true;
+    const noResponders = (e as { isNoResponders?: unknown }).isNoResponders;
+    if (typeof noResponders === 'function' && noResponders.call(e) === true) return true;
+  }
+  return false;
+}
 
 export class KvStore {
   readonly bucket: string;
@@ -75,7 +97,28 @@ export class KvStore {
     return `$KV.${this.bucket}.${key}`;
   }
 
+  /**
+   * The key's value and revision. A transient failure (a stream electing a leader, a server
+   * restarting) is retried with backoff for up to twice the JetStream API timeout, as writes
+   * retry through the publisher, so a read during a failover waits for the new leader instead
+   * of failing.
+   */
   async read(key: string): Promise<KvRead> {
+    const deadline = performance.now() + 2 * this.#connector.tuning.apiTimeout;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#readOnce(key);
+      } catch (err) {
+        const wait = Math.min(READ_MAX_BACKOFF_MS, 50 * 2 ** attempt);
+        if (this.#connector.closed || !isTransientReadError(err) || performance.now() + wait > deadline) throw err;
+        this.#logger.debug({ err, bucket: this.bucket, key, attempt: attempt + 1, retryInMs: wait }, 'KV read failed, retrying');
+        // Ref'd: someone awaits this read.
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  async #readOnce(key: string): Promise<KvRead> {
     const kv = await this.kv();
     try {
       const e = await kv.get(key);

@@ -84,6 +84,10 @@ export class NatsNames {
   resultsWatchSubject(key: string): string {
     return `${this.prefix}.res.${key}`;
   }
+  /** The start of every reply subject (`<prefix>.reply.<client>`), see replies.ts. */
+  get replyPrefix(): string {
+    return `${this.prefix}.reply.`;
+  }
   /** The bell of the queue a task subject (`<prefix>.task.<queue>.<band>`) belongs to. */
   bellOfTaskSubject(subject: string): string {
     const start = this.prefix.length + '.task.'.length;

@@ -25,7 +25,7 @@ export interface NatsConnectionOptions {
   maxReconnectAttempts?: number;
   /** Wait between reconnect attempts, ms. @default 1000 */
   reconnectTimeWait?: number;
-  /** Handshake deadline of a connection attempt, ms. @default 5000 */
+  /** Handshake deadline of a connection attempt, ms; overrides the app's `brokerConnectionTimeout`. @default 5000 */
   timeout?: number;
   /** How long a publish waits for JetStream's acknowledgement before failing, ms. @default 5000 */
   publishTimeout?: number;
@@ -95,9 +95,11 @@ function splitCredentials(urls: string[]): { servers: string[]; user?: string; p
   return { servers, user, pass, token };
 }
 
+/** `defaults.timeout`: the handshake deadline when `raw` sets none (the app's `brokerConnectionTimeout`). */
 export function resolveOptions(
   urls: string[],
   raw: Record<string, unknown> = {},
+  defaults: { timeout?: Millis } = {},
 ): { nats: NodeConnectionOptions; tuning: NatsTuning } {
   const pass: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!OWN_KEYS.has(k) && v !== undefined) pass[k] = v;
@@ -106,7 +108,7 @@ export function resolveOptions(
     name: 'celeriac',
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
-    timeout: 5000,
+    timeout: defaults.timeout ?? 5000,
     ...(fromUrl.user !== undefined ? { user: fromUrl.user, pass: fromUrl.pass } : {}),
     ...(fromUrl.token !== undefined ? { token: fromUrl.token } : {}),
     ...(pass as Partial<NodeConnectionOptions>),

@@ -1,7 +1,7 @@
 /**
  * The result backend on JetStream KV (DESIGN.md §4). Bucket `<prefix>-results` (TTL =
  * resultExpires, history 1) holds task metas under the escaped task id, group members under
- * `group.<id>` and chord joins under `chord.<id>`; bucket `<prefix>-kv` (no TTL) holds counters
+ * `group.<id>` and chord joins under `chord.<id>.…`; bucket `<prefix>-kv` (no TTL) holds counters
  * and `setKey` values. Values are msgpack.
  *
  * - `set`: the first ready state wins, by compare-and-set on the key's revision. A worker
@@ -10,9 +10,7 @@
  *   watcher is a core subscription there (no server-side consumer per watched key, and writes
  *   refused by CAS never reach it). The subscription is sent before any read that follows
  *   `watch()` on this connection, so "watch, then read" misses nothing.
- * - `chordJoin`: each header's value under `chord.<id>.<index>` (first write wins), then its
- *   index added to the set in `chord.<id>` by CAS: a repeated index counts once, and exactly one
- *   caller's CAS completes the set.
+ * - `chordJoin`: a combining tree of create-once keys, no compare-and-set (see chord-join.ts).
  */
 import type { Subscription as CoreSubscription } from '@nats-io/transport-node';
 import type { Clock } from '../../actors/clock.ts';
@@ -21,11 +19,13 @@ import { isReady, type ResultMeta } from '../../protocol/result-meta.ts';
 import { msgpackCodec } from '../../serialization/codecs.ts';
 import type { Millis } from '../../util/time.ts';
 import type { ChordJoinResult, ResultBackend, Unsubscribe } from '../types.ts';
+import { ChordJoiner } from './chord-join.ts';
 import type { NatsConnector } from './connection.ts';
 import { isCasConflict } from './errors.ts';
 import { KvStore } from './kv-store.ts';
 import { escapeToken, type NatsNames } from './names.ts';
 import type { JsPublisher } from './publisher.ts';
+import { ReplyInbox, type ReplyTiming } from './replies.ts';
 import { bucketStreamConfig } from './streams.ts';
 
 const enc = (v: unknown): Uint8Array => msgpackCodec.encode(v);
@@ -35,10 +35,6 @@ const REVISION_CACHE = 10_000;
 interface Watch {
   listeners: Set<(meta: ResultMeta) => void>;
   sub: CoreSubscription | null;
-}
-interface ChordState {
-  size: number;
-  done: number[];
 }
 interface KeyRecord {
   v: unknown;
@@ -54,15 +50,18 @@ export interface ResultBackendDeps {
   logger: Logger;
   replicas: number;
   resultExpires: Millis | null;
+  replyTiming?: Partial<ReplyTiming>;
 }
 
 export class NatsResultBackend implements ResultBackend {
   readonly #d: ResultBackendDeps;
   readonly #results: KvStore;
   readonly #keys: KvStore;
+  readonly #chords: ChordJoiner;
   /** taskId key → revision of our own last write and whether it was a ready state. */
   readonly #mine = new Map<string, { revision: number; ready: boolean }>();
   readonly #watches = new Map<string, Watch>();
+  readonly #replies: ReplyInbox;
   #closed = false;
 
   constructor(deps: ResultBackendDeps) {
@@ -78,15 +77,49 @@ export class NatsResultBackend implements ResultBackend {
       (existing) => existing.republish?.dest !== republish,
     );
     this.#keys = new KvStore(deps.connector, deps.publisher, names.keysBucket, bucketStreamConfig(names.keysBucket, replicas, null), logger);
+    this.#chords = new ChordJoiner({ store: this.#results, clock: deps.clock, logger, ttl: deps.resultExpires });
+    this.#replies = new ReplyInbox({
+      connector: deps.connector,
+      logger,
+      replyPrefix: names.replyPrefix,
+      read: (taskId) => this.get(taskId),
+      now: () => deps.clock.now(),
+      ...(deps.replyTiming !== undefined ? { timing: deps.replyTiming } : {}),
+    });
+  }
+
+  expectReply(taskId: string): string | undefined {
+    return this.#replies.expect(taskId);
+  }
+
+  heard(taskId: string): ResultMeta | null | undefined {
+    return this.#replies.heard(taskId);
+  }
+
+  /** After a stored write, the same bytes to the publisher's reply subject (see replies.ts). */
+  #reply(replyTo: string | null | undefined, bytes: Uint8Array): void {
+    if (!ReplyInbox.isReplySubject(replyTo, this.#d.names.replyPrefix)) return;
+    try {
+      this.#d.connector.current?.publish(replyTo, bytes);
+    } catch (err) {
+      // At most once by design: the publisher reads the bucket when a reply is late.
+      this.#d.logger.debug({ err, replyTo }, 'cannot send a result reply');
+    }
   }
 
   #remember(key: string, revision: number, ready: boolean): void {
+    // After a ready write nothing of ours may follow but refused ones, and those find out by
+    // CAS anyway: keep only progress writes (STARTED, RETRY...), whose successor is expected.
+    if (ready) {
+      if (this.#mine.size > 0) this.#mine.delete(key);
+      return;
+    }
     this.#mine.delete(key);
     this.#mine.set(key, { revision, ready });
     if (this.#mine.size > REVISION_CACHE) this.#mine.delete(this.#mine.keys().next().value!);
   }
 
-  async set(meta: ResultMeta): Promise<boolean> {
+  async set(meta: ResultMeta, replyTo?: string | null): Promise<boolean> {
     const key = escapeToken(meta.taskId);
     const bytes = enc(meta);
     const ready = isReady(meta.state);
@@ -97,6 +130,7 @@ export class NatsResultBackend implements ResultBackend {
       try {
         const revision = await this.#results.write(key, bytes, mine?.revision ?? 0);
         this.#remember(key, revision, ready);
+        this.#reply(replyTo, bytes);
         return true;
       } catch (err) {
         if (!isCasConflict(err)) throw err;
@@ -105,7 +139,10 @@ export class NatsResultBackend implements ResultBackend {
     const { result, revision } = await this.#results.cas(key, (cur) =>
       cur !== null && isReady(dec<ResultMeta>(cur).state) ? { result: false } : { write: bytes, result: true },
     );
-    if (result) this.#remember(key, revision, ready);
+    if (result) {
+      this.#remember(key, revision, ready);
+      this.#reply(replyTo, bytes);
+    }
     return result;
   }
 
@@ -115,6 +152,9 @@ export class NatsResultBackend implements ResultBackend {
   }
 
   watch(taskId: string, listener: (meta: ResultMeta) => void): Unsubscribe {
+    // A task of ours: its writes come on the reply subject, no subscription of its own.
+    const local = this.#replies.listen(taskId, listener);
+    if (local !== undefined) return local;
     const key = escapeToken(taskId);
     let w = this.#watches.get(key);
     if (w === undefined) {
@@ -168,6 +208,7 @@ export class NatsResultBackend implements ResultBackend {
   async forget(taskId: string): Promise<void> {
     const key = escapeToken(taskId);
     this.#mine.delete(key);
+    this.#replies.forget(taskId);
     await this.#results.purge(key);
   }
 
@@ -184,22 +225,8 @@ export class NatsResultBackend implements ResultBackend {
     await this.#results.purge(`group.${escapeToken(groupId)}`);
   }
 
-  async chordJoin(chordId: string, index: number, size: number, value: unknown): Promise<ChordJoinResult> {
-    const id = escapeToken(chordId);
-    try {
-      await this.#results.write(`chord.${id}.${index}`, enc(value), 0);
-    } catch (err) {
-      if (!isCasConflict(err)) throw err; // already there: a redelivered header task
-    }
-    const { result: complete } = await this.#results.cas(`chord.${id}`, (cur) => {
-      const st = cur !== null ? dec<ChordState>(cur) : { size, done: [] };
-      if (st.done.includes(index)) return { result: false };
-      st.done.push(index);
-      return { write: enc(st), result: st.done.length >= st.size };
-    });
-    if (!complete) return { complete: false };
-    const reads = await Promise.all(Array.from({ length: size }, (_, i) => this.#results.read(`chord.${id}.${i}`)));
-    return { complete: true, results: reads.map((r) => (r.value === null ? undefined : dec<unknown>(r.value))) };
+  chordJoin(chordId: string, index: number, size: number, value: unknown): Promise<ChordJoinResult> {
+    return this.#chords.join(chordId, index, size, value);
   }
 
   async incr(key: string, by = 1): Promise<number> {
@@ -238,6 +265,7 @@ export class NatsResultBackend implements ResultBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#replies.close();
     for (const w of this.#watches.values()) {
       try {
         w.sub?.unsubscribe();

@@ -17,7 +17,7 @@
 import type { Msg, NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
 import { ClosedError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { Delivery, Subscription } from '../types.ts';
+import type { Delivery, Subscription, SubscriptionHealth } from '../types.ts';
 import type { NatsConnector } from './connection.ts';
 import { NatsDelivery, type DeliveryHost } from './delivery.ts';
 import { BANDS, type QueueNames } from './names.ts';
@@ -30,6 +30,10 @@ const REFRESH_MS = 1000;
 /** How often a busy subscription asks the stream which priority bands hold messages. */
 const DISCOVER_MS = 10_000;
 const MAX_BACKOFF_MS = 5000;
+/** A pull loop failing for longer than this reports the subscription unhealthy. */
+const UNHEALTHY_AFTER_MS = 3000;
+/** Silence (no pull round ended) for longer than this is unhealthy too: a long poll ends every 5 s. */
+const SILENT_AFTER_MS = LONG_POLL_MS * 3;
 
 export interface SubscriptionHost extends DeliveryHost {
   readonly connector: NatsConnector;
@@ -42,6 +46,8 @@ export interface SubscriptionHost extends DeliveryHost {
   ensureBand(band: number): Promise<void>;
   /** The priority bands holding messages now (consumers or not). */
   usedBands(): Promise<number[]>;
+  /** Tells the holder of a message about to be dead-lettered for `maxDeliver`; never rejects. */
+  poisoned(queue: string, frame: Uint8Array, reason: string, deliveryCount: number): Promise<void>;
 }
 
 class PullFailure extends Error {
@@ -74,6 +80,10 @@ export class NatsSubscription implements Subscription {
   #discoverAt = 0;
   #reset = false;
   #closed = false;
+  /** When a pull round last ended normally, or a message arrived (epoch ms). */
+  #aliveAt = Date.now();
+  /** The pull loop's first failure since it last worked, and the latest error. */
+  #failing: { since: number; error: string } | null = null;
   #closing: Promise<void> | null = null;
   #bell: CoreSubscription | null = null;
   #bellConn: NatsConnection | null = null;
@@ -144,9 +154,15 @@ export class NatsSubscription implements Subscription {
         this.#discoverAt = 0;
         this.#reset = false;
         force = false;
-        await this.#serve(nc, () => (failures = missing = 0));
+        await this.#serve(nc, () => {
+          failures = missing = 0;
+          this.#aliveAt = Date.now();
+          this.#failing = null;
+        });
       } catch (err) {
         if (this.#closed) break;
+        const error = err instanceof Error ? err.message : String(err);
+        this.#failing = { since: this.#failing?.since ?? Date.now(), error };
         if (err instanceof ClosedError) {
           // The connection was closed under us: this subscription cannot continue.
           void this.terminate(err);
@@ -170,6 +186,8 @@ export class NatsSubscription implements Subscription {
     while (!this.#closed && !this.#reset) {
       if (this.#free() <= 0) {
         await this.#waker.sleep('credit');
+        // Silence counts only while there was credit to pull with.
+        this.#aliveAt = Date.now();
         continue;
       }
       if (Date.now() >= this.#discoverAt) await this.#discover();
@@ -187,6 +205,7 @@ export class NatsSubscription implements Subscription {
       }
       this.#waker.clear();
       this.#recheck();
+      if (end === 'expired' || end === 'complete' || end === 'empty') this.#aliveAt = Date.now();
       this.#discoverAt = 0;
       if (end === 'no-responders' || end === 'error' || end === 'stalled') throw new PullFailure(0, end, lp.detail);
     }
@@ -265,8 +284,17 @@ export class NatsSubscription implements Subscription {
   #deadLetterPoison(msg: Msg, count: number, seq: number): void {
     const reason = `delivered ${count} times (maxDeliver ${this.#host.maxDeliver})`;
     this.#host.logger.warn({ queue: this.#queue, seq, count }, 'dead-lettering a message delivered too often');
+    try {
+      // A full AckWait for what follows, so it is not handed out again meanwhile.
+      msg.respond(AckBody.working);
+    } catch {
+      // connection gone: AckWait hands it back, and this runs again
+    }
+    // Its task ends FAILURE before the message leaves: a crash in between hands the message
+    // back to come here again, never leaves a task PENDING for ever.
     this.#host
-      .deadLetter(this.#queue, msg.data, reason, seq)
+      .poisoned(this.#queue, msg.data, reason, count)
+      .then(() => this.#host.deadLetter(this.#queue, msg.data, reason, seq))
       .then(() => msg.respond(AckBody.term))
       .catch((err: unknown) => this.#host.logger.error({ err, queue: this.#queue }, 'could not dead-letter a message'));
   }
@@ -283,6 +311,23 @@ export class NatsSubscription implements Subscription {
         this.#waker.poke('bands');
       },
     });
+  }
+
+  /**
+   * Unhealthy while the pull loop has failed for a while (no stream or consumer it may use, no
+   * JetStream leader, permissions) or no pull round has ended for three long polls although
+   * there was credit to pull with.
+   */
+  health(): SubscriptionHealth {
+    const now = Date.now();
+    const f = this.#failing;
+    if (f !== null && now - f.since >= UNHEALTHY_AFTER_MS) {
+      return { ok: false, problem: `queue ${this.#queue}: cannot consume since ${new Date(f.since).toISOString()}: ${f.error}`, since: f.since };
+    }
+    if (!this.#closed && this.#free() > 0 && now - this.#aliveAt >= SILENT_AFTER_MS) {
+      return { ok: false, problem: `queue ${this.#queue}: no answer from the server for ${Math.round((now - this.#aliveAt) / 1000)} s`, since: this.#aliveAt };
+    }
+    return { ok: true };
   }
 
   /** Stopped by its holder. */

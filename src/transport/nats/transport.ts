@@ -15,6 +15,7 @@ import { DEFAULT_PREFIX, NatsNames } from './names.ts';
 import { displayUrl, normalizeUrls, resolveOptions } from './options.ts';
 import { JsPublisher } from './publisher.ts';
 import { NatsResultBackend } from './result-backend.ts';
+import type { ReplyTiming } from './replies.ts';
 import { NatsTopology } from './topology.ts';
 
 /** Celery's default `result_expires`: one day. */
@@ -34,15 +35,19 @@ export interface NatsTransportOptions {
   prefix?: string;
   /** See `NatsConnectionOptions` in options.ts. */
   connectionOptions?: Record<string, unknown>;
+  /** Handshake deadline of a connection attempt, ms; `connectionOptions.timeout` wins. @default 5000 */
+  connectTimeout?: Millis;
   /** Stream and bucket replicas (3 on a three-server cluster). @default 1 */
   replicas?: number;
+  /** When a result reply that never came is read from the bucket instead (see replies.ts). */
+  replyTiming?: Partial<ReplyTiming>;
 }
 
 class Side {
   readonly connector: NatsConnector;
   readonly publisher: JsPublisher;
-  constructor(urls: string[], connectionOptions: Record<string, unknown> | undefined, logger: Logger) {
-    const { nats, tuning } = resolveOptions(urls, connectionOptions);
+  constructor(urls: string[], connectionOptions: Record<string, unknown> | undefined, connectTimeout: Millis | undefined, logger: Logger) {
+    const { nats, tuning } = resolveOptions(urls, connectionOptions, { timeout: connectTimeout });
     this.connector = new NatsConnector(nats, tuning, logger);
     this.publisher = new JsPublisher(this.connector, logger);
   }
@@ -69,7 +74,7 @@ export class NatsTransport implements Transport {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
       throw new ConfigError(`replicas must be an integer from 1 to 5, got ${String(opts.replicas)}`);
     }
-    this.#main = new Side(urls, opts.connectionOptions, logger);
+    this.#main = new Side(urls, opts.connectionOptions, opts.connectTimeout, logger);
     const topology = new NatsTopology(this.#main.connector, names, replicas, logger);
     this.#main.publisher.onNoStream = (subject) => topology.noStream(subject);
     this.broker = new NatsBroker({
@@ -94,7 +99,7 @@ export class NatsTransport implements Transport {
     this.#backendSide = null;
     if (b !== undefined && b !== '' && displayUrl(normalizeUrls([b])) !== this.url) {
       if (!/^nats:\/\//i.test(b.trim())) throw new ConfigError(`the NATS transport cannot use backend ${b}`);
-      side = new Side([b], opts.connectionOptions, logger.child({ side: 'backend' }));
+      side = new Side([b], opts.connectionOptions, opts.connectTimeout, logger.child({ side: 'backend' }));
       this.#backendSide = side;
     }
     this.backend = new NatsResultBackend({
@@ -105,6 +110,7 @@ export class NatsTransport implements Transport {
       logger,
       replicas,
       resultExpires: opts.resultExpires === undefined ? DEFAULT_RESULT_EXPIRES : opts.resultExpires,
+      ...(opts.replyTiming !== undefined ? { replyTiming: opts.replyTiming } : {}),
     });
   }
 
@@ -156,18 +162,6 @@ export class NatsTransport implements Transport {
  * connection opens on first use, and a failure to reach the servers surfaces there as
  * `OperationalError`. Rejects with `ConfigError` for bad options.
  */
-export async function openNatsTransport(
-  urls: string[],
-  opts: {
-    backendUrl?: string | 'disabled';
-    clock?: Clock;
-    logger?: Logger;
-    resultExpires?: Millis | null;
-    visibilityTimeout?: Millis;
-    prefix?: string;
-    connectionOptions?: Record<string, unknown>;
-    replicas?: number;
-  },
-): Promise<Transport> {
+export async function openNatsTransport(urls: string[], opts: NatsTransportOptions): Promise<Transport> {
   return new NatsTransport(urls, opts);
 }

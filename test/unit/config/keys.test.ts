@@ -51,6 +51,7 @@ const CASES: Record<KeyName, { bad: unknown[]; good: unknown[] }> = {
   taskMaxRetries: { bad: [-1, 2.5], good: [null, 0, 10] },
   brokerVisibilityTimeout: { bad: [0, null], good: [60] },
   brokerConnectionOptions: { bad: [null, 'user:pass', [1], new Map()], good: [{}, { user: 'a', pass: 'b' }] },
+  brokerTransportOptions: { bad: [null, [1], { replicas: 0 }, { replicas: 6 }, { replicas: 2.5 }, { visibility_timeout: 60 }], good: [{}, { replicas: 3 }, { replicas: undefined }] },
   brokerConnectionTimeout: { bad: [0], good: [1] },
   transportPrefix: { bad: ['', 'a.b', 'a b', 'a*', 3], good: ['celeriac', 'test_abc-1'] },
   workerHeartbeatInterval: { bad: [0], good: [0.5] },

@@ -12,7 +12,7 @@ describe('newTaskMessage', () => {
       {
         id: '', task: 'proj.add', args: [], kwargs: {}, rootId: '', parentId: null, groupId: null, groupIndex: null,
         retries: 0, eta: null, expires: null, timeLimit: [null, null], ignoreResult: false, origin: defaultOrigin(),
-        priority: 0, headers: {}, callbacks: [], errbacks: [], chain: [], chord: null, options: {},
+        priority: 0, headers: {}, callbacks: [], errbacks: [], chain: [], chord: null, options: {}, replyTo: null,
       },
     );
     assert.match(defaultOrigin(), /^gen\d+@/);

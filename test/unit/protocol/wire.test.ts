@@ -46,6 +46,7 @@ function fullMessage(): TaskMessage {
     chain: [sig('proj.tasks.last'), sig('proj.tasks.next')],
     chord: { id: 'chord-1', body: sig('proj.tasks.body'), size: 3, index: 1 },
     options: { acksLate: true, trackStarted: false, maxRetries: 5 },
+    replyTo: null,
   };
 }
 
@@ -152,7 +153,7 @@ describe('wire: Celery v2 shape', () => {
     assert.deepEqual((body[2] as { chord: unknown }).chord, msg.chord);
     // And back: the envelope makes the same frame, which decodes to the same message.
     assert.deepEqual(fromCeleryEnvelope(env), frame);
-    assert.deepEqual(decodeTask(peer.pack(fromCeleryEnvelope(env)), ACCEPT), msg);
+    assert.deepEqual(decodeTask(peer.pack(fromCeleryEnvelope(env)), ACCEPT), { ...msg, replyTo: 'reply.q' });
   });
 
   test('a root task writes null for root_id, and its envelope says its own id', () => {
@@ -346,12 +347,12 @@ describe('wire: peekTaskHeaders', () => {
   test('names a message whose body is broken', () => {
     const env = open(encodeTask(fullMessage(), { serializer: 'msgpack' }));
     env.body = new Uint8Array([1, 2, 3]);
-    assert.deepEqual(peekTaskHeaders(seal(env)), { id: fullMessage().id, task: 'proj.tasks.add' });
+    assert.deepEqual(peekTaskHeaders(seal(env)), { id: fullMessage().id, task: 'proj.tasks.add', replyTo: null });
   });
 
   test('falls back to correlation_id and a null task', () => {
     const frame = seal({ headers: { task: 7 }, properties: { correlation_id: 'cid' } });
-    assert.deepEqual(peekTaskHeaders(frame), { id: 'cid', task: null });
+    assert.deepEqual(peekTaskHeaders(frame), { id: 'cid', task: null, replyTo: null });
   });
 
   test('null for garbage or no id', () => {

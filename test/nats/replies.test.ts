@@ -1,0 +1,120 @@
+/**
+ * The result reply route (src/transport/nats/replies.ts) against a real server: a publisher
+ * hears its own tasks' results without a subscription or a read per task, a lost reply is
+ * caught up from the bucket, and a worker never replies outside the app's reply subjects.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from '@nats-io/transport-node';
+import type { ResultMeta } from '../../src/protocol/result-meta.ts';
+import { Celeriac } from '../../src/index.ts';
+import { waitFor } from '../helpers/latch.ts';
+import { startNatsServer } from '../helpers/nats-server.ts';
+import { newPrefix, openNats, quiet } from './support.ts';
+
+const server = await startNatsServer();
+after(() => server[Symbol.asyncDispose]());
+
+const meta = (taskId: string, state: string, result: unknown = null): ResultMeta => ({
+  taskId,
+  state,
+  result,
+  traceback: null,
+  dateDone: null,
+});
+
+/** A publishing host and a worker host in one namespace. */
+async function hosts(t: Parameters<typeof openNats>[0], replyTiming?: { sweepMs: number; firstCheckMs: number; maxCheckMs: number }) {
+  const prefix = newPrefix();
+  const client = await openNats(t, server.url, { prefix, ...(replyTiming ? { replyTiming } : {}) });
+  const worker = await openNats(t, server.url, { prefix });
+  // The reply route needs the connection open, as it is once anything was published.
+  await client.broker.purge('warm-up');
+  return { prefix, client: client.backend!, worker: worker.backend! };
+}
+
+describe('NATS result replies', () => {
+  test('a registered task hears its writes on its reply subject, in order, and get() agrees', async (t) => {
+    const { prefix, client, worker } = await hosts(t);
+    const route = client.expectReply!('task-r1');
+    assert.ok(route?.startsWith(`${prefix}.reply.`), `route ${route}`);
+    assert.equal(client.heard!('task-r1'), null, 'nothing heard yet, and every write will be');
+    const seen: string[] = [];
+    const stop = client.watch('task-r1', (m) => seen.push(m.state));
+    t.after(stop);
+    await worker.set(meta('task-r1', 'STARTED'), route);
+    await worker.set(meta('task-r1', 'SUCCESS', 42), route);
+    await waitFor(() => seen.length >= 2, { name: 'two replies' });
+    assert.deepEqual(seen, ['STARTED', 'SUCCESS']);
+    assert.equal(client.heard!('task-r1')?.result, 42);
+    // Two reads of what was heard are two copies: a caller may change its own.
+    const first = client.heard!('task-r1')!;
+    (first as { result: unknown }).result = 'changed';
+    assert.equal(client.heard!('task-r1')?.result, 42);
+    assert.equal((await client.get('task-r1'))?.result, 42, 'the bucket holds the same result');
+  });
+
+  test('a write refused by first-write-wins sends no reply', async (t) => {
+    const { client, worker } = await hosts(t);
+    const route = client.expectReply!('task-r2')!;
+    await worker.set(meta('task-r2', 'SUCCESS', 'first'), route);
+    assert.equal(await worker.set(meta('task-r2', 'FAILURE', 'second'), route), false);
+    await waitFor(() => client.heard!('task-r2') !== null, { name: 'the first reply' });
+    await quiet(100);
+    assert.equal(client.heard!('task-r2')?.result, 'first');
+  });
+
+  test('a lost reply is read from the bucket: the waiting watcher still gets the result', async (t) => {
+    const { client, worker } = await hosts(t, { sweepMs: 50, firstCheckMs: 100, maxCheckMs: 200 });
+    client.expectReply!('task-r3');
+    const got = new Promise<ResultMeta>((resolve) => {
+      const stop = client.watch('task-r3', (m) => {
+        stop();
+        resolve(m);
+      });
+    });
+    // Stored, but the reply never sent (as when a worker dies between the two).
+    await worker.set(meta('task-r3', 'SUCCESS', 'from the bucket'));
+    assert.equal((await got).result, 'from the bucket');
+  });
+
+  test('a worker replies only to the app’s reply subjects, never to any subject a message names', async (t) => {
+    const { prefix, worker } = await hosts(t);
+    const nc = await connect({ servers: server.url });
+    t.after(() => nc.close());
+    const heard: string[] = [];
+    const sub = nc.subscribe(`${prefix}.>`, { callback: (_e, m) => void heard.push(m.subject) });
+    const other = nc.subscribe('elsewhere.>', { callback: (_e, m) => void heard.push(m.subject) });
+    t.after(() => {
+      sub.unsubscribe();
+      other.unsubscribe();
+    });
+    await nc.flush();
+    await worker.set(meta('task-r4', 'SUCCESS'), 'elsewhere.inbox');
+    await worker.set(meta('task-r5', 'SUCCESS'), `${prefix}.control`);
+    await worker.set(meta('task-r6', 'SUCCESS'), `${prefix}.reply.*`);
+    await quiet(150);
+    assert.deepEqual(heard.filter((s) => !s.startsWith(`${prefix}.res.`)), []);
+  });
+
+  test('an id this process did not publish is not answered from here', async (t) => {
+    const { client } = await hosts(t);
+    assert.equal(client.heard!('not-ours'), undefined);
+  });
+
+  test('end to end: delay() then get() through a worker, the results heard on the reply route', async (t) => {
+    const app = new Celeriac('replies', { broker: server.url, config: { transportPrefix: newPrefix() } });
+    t.after(() => app.close());
+    const add = app.task('replies.add', (a: number, b: number) => a + b);
+    const worker = app.worker({ concurrency: 2, pool: 'inline' });
+    await worker.start();
+    // The first call opens the connection: it has no reply route (nothing to subscribe on yet)
+    // and is awaited the ordinary way; every call after it has one.
+    assert.equal(await (await add.delay(0, 0)).get({ timeout: 30 }), 0);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => add.delay(i, 1)));
+    const backend = (await app.transport()).backend!;
+    assert.ok(results.every((r) => backend.heard!(r.id) !== undefined), 'every call registered for a reply');
+    assert.deepEqual(await Promise.all(results.map((r) => r.get({ timeout: 30 }))), Array.from({ length: 50 }, (_, i) => i + 1));
+    await worker.stop();
+  });
+});
