@@ -1,13 +1,14 @@
 /**
  * Encode + decode of one typical task message through the wire mapping: msgpack vs JSON body,
  * with and without gzip. The envelope is msgpack in every case (protocol/wire.ts).
- * Run: node --import tsx bench/codecs.bench.ts
+ * Run: npm run bench -- codecs
  */
-import { Bench } from 'tinybench';
 import { normalizeAccept } from '../src/serialization/accept.ts';
 import { newTaskMessage } from '../src/protocol/task-message-defaults.ts';
 import { decodeTask, encodeTask } from '../src/protocol/wire.ts';
 import type { EncodeOptions } from '../src/protocol/task-message.ts';
+import { micro } from './lib/micro.ts';
+import { printAndReport } from './lib/stats.ts';
 
 const accept = normalizeAccept(['msgpack', 'json']);
 const message = newTaskMessage({
@@ -25,14 +26,24 @@ const cases: [string, EncodeOptions][] = [
   ['json+gzip', { serializer: 'json', compression: 'gzip' }],
 ];
 
-const bench = new Bench({ name: 'task message encode+decode', time: 1000 });
 let sink = 0;
+const sizes: string[] = [];
+const fns: Record<string, () => void> = {};
 for (const [name, opts] of cases) {
-  const size = encodeTask(message, opts).length;
-  bench.add(`${name} (${size} B)`, () => {
+  sizes.push(`${name} ${encodeTask(message, opts).length} B`);
+  fns[`${name} encode+decode`] = () => {
     sink += decodeTask(encodeTask(message, opts), accept).retries;
-  });
+  };
 }
-await bench.run();
-console.table(bench.table());
+const figures = await micro('task message encode+decode', fns);
 if (sink !== 0) throw new Error('unreachable: keeps the result alive');
+const rate = (name: string) => figures[`${name} encode+decode ops/s`]!.median;
+printAndReport({
+  scenario: 'codecs',
+  figures,
+  ratios: {
+    'json / msgpack': rate('json') / rate('msgpack'),
+    'msgpack+gzip / msgpack': rate('msgpack+gzip') / rate('msgpack'),
+  },
+  notes: [`one typical task message (a name, three args with a nested object, two kwargs); frame sizes: ${sizes.join(', ')}`],
+});

@@ -133,7 +133,7 @@ if ('skipped' in bull) {
   figures['bullmq round trip p99 ms'] = summarize(bull.rttP99);
   ratios['celeriac e2e / bullmq e2e'] = figures['celeriac nats e2e tasks/s']!.median / figures['bullmq e2e jobs/s']!.median;
   ratios['celeriac publish / bullmq publish'] = figures['celeriac nats publish tasks/s']!.median / figures['bullmq publish jobs/s']!.median;
-  notes.push('BullMQ: Worker concurrency 50 in the bench process, local Redis, return values kept.');
+  notes.push('BullMQ: the same no-op job, its Worker (concurrency 50) in a process of its own as celeriac’s, local Redis, return values kept.');
 }
 for (const [name, s] of Object.entries(figures)) console.log(`${name.padEnd(36)} ${fmt(s.median, name.endsWith('ms') ? 2 : 0)}  (${fmt(s.min, 1)}–${fmt(s.max, 1)})`);
 for (const [name, v] of Object.entries(ratios)) console.log(`${name.padEnd(36)} ${fmt(v, 2)}`);

@@ -1,16 +1,18 @@
 /**
  * 20,000 no-op tasks, all submitted at once, through the threads pool (2 threads) vs raw
- * Piscina (2 threads) running the same function with one task per `run()`, in one process.
- * Payloads are built before the clock starts, for both. Reports tasks/s, the ratio and the
- * pool's average batch. Run: node --import tsx bench/pool.bench.ts
+ * Piscina (2 threads) running the same function with one task per `run()` and 64 per `run()`,
+ * in one process. Reports tasks/s, the ratios and the pool's average batch.
+ * Run: npm run bench -- pool
  */
-import { Piscina } from 'piscina';
 import { createPool } from '../src/worker/pool/create.ts';
 import type { ExecRequest } from '../src/protocol/execution.ts';
+import { rawPiscinaRate } from './lib/raw-piscina.ts';
+import { fmt, printAndReport, summarize } from './lib/stats.ts';
 
-const N = Number(process.env['N'] ?? 20_000);
-const ROUNDS = 7;
+const N = Number(process.env.N ?? 20_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const THREADS = 2;
+const BATCH = 64;
 
 function exec(i: number): ExecRequest {
   const id = `bench-${i}`;
@@ -34,25 +36,6 @@ function exec(i: number): ExecRequest {
     timeLimit: null,
     trackStarted: false,
   };
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function rawPiscina(): Promise<number[]> {
-  const piscina = new Piscina<number, number>({
-    filename: new URL('./fixtures/noop-worker.ts', import.meta.url).href,
-    minThreads: THREADS,
-    maxThreads: THREADS,
-  });
-  await Promise.all(Array.from({ length: THREADS * 4 }, (_, i) => piscina.run(i)));
-  const rates: number[] = [];
-  for (let r = 0; r <= ROUNDS; r++) {
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: N }, (_, i) => piscina.run(i)));
-    if (r > 0) rates.push(N / ((performance.now() - t0) / 1000));
-  }
-  await piscina.close();
-  return rates;
 }
 
 async function threadPool(): Promise<{ rates: number[]; avgBatch: number }> {
@@ -83,16 +66,24 @@ async function threadPool(): Promise<{ rates: number[]; avgBatch: number }> {
   return { rates, avgBatch: batchesBefore.tasks / batchesBefore.batches };
 }
 
-const raw = await rawPiscina();
+const raw = summarize(await rawPiscinaRate(N, THREADS, ROUNDS));
+const rawBatched = summarize(await rawPiscinaRate(N, THREADS, ROUNDS, BATCH));
 const ours = await threadPool();
-const rawRate = median(raw);
-const ourRate = median(ours.rates);
-const row = (name: string, rate: number, rates: number[]) => ({
-  scenario: name,
-  'tasks/s (median)': Math.round(rate),
-  'min..max': `${Math.round(Math.min(...rates))}..${Math.round(Math.max(...rates))}`,
+const pool = summarize(ours.rates);
+printAndReport({
+  scenario: 'pool',
+  figures: {
+    'raw piscina 1/run tasks/s': raw,
+    [`raw piscina ${BATCH}/run tasks/s`]: rawBatched,
+    'celeriac threads pool tasks/s': pool,
+  },
+  ratios: {
+    'pool / raw piscina 1/run': pool.median / raw.median,
+    [`pool / raw piscina ${BATCH}/run`]: pool.median / rawBatched.median,
+  },
+  notes: [`N=${N} no-op tasks submitted at once, ${THREADS} threads, ${ROUNDS} rounds after a warm-up; the pool alone (no broker)`],
+  whereTimeGoes: [
+    `The pool handed its threads ${fmt(ours.avgBatch, 1)} tasks per run() on average: ${fmt(1e6 / pool.median, 1)} µs per task ` +
+      `against raw Piscina's ${fmt(1e6 / raw.median, 1)} µs one per run() and ${fmt(1e6 / rawBatched.median, 1)} µs ${BATCH} per run().`,
+  ],
 });
-console.table([row('raw Piscina, 1 task per run()', rawRate, raw), row('celeriac threads pool', ourRate, ours.rates)]);
-console.log(
-  JSON.stringify({ n: N, threads: THREADS, rawPiscina: rawRate, threadPool: ourRate, ratio: ourRate / rawRate, avgBatch: ours.avgBatch }),
-);

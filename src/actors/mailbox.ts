@@ -1,6 +1,5 @@
 import { ClosedError, ConfigError } from '../errors.ts';
-
-const INITIAL_SLOTS = 16;
+import { Deque } from '../util/deque.ts';
 
 interface Waiter<M> {
   resolve(msg: M): void;
@@ -10,16 +9,13 @@ interface Waiter<M> {
 /**
  * A bounded FIFO of messages. `offer` refuses (returns false) when full or closed, so the
  * owner can log and count the overflow: nothing is ever dropped silently (Akka's
- * `BoundedMailbox`). Storage is a power-of-two ring buffer grown on demand, so push and shift
+ * `BoundedMailbox`). Storage is a ring buffer (util/deque.ts) grown on demand, so push and shift
  * are O(1) and a mailbox with a large capacity costs nothing until it fills.
  */
 export class Mailbox<M> {
   /** Most messages held at once; `Infinity` means unbounded. */
   readonly capacity: number;
-  #slots: (M | undefined)[] = new Array<M | undefined>(INITIAL_SLOTS);
-  #mask = INITIAL_SLOTS - 1;
-  #head = 0;
-  #size = 0;
+  readonly #messages = new Deque<M>();
   #closed = false;
   // Consumers parked in `take()`; only ever non-empty while the buffer is empty.
   #waiters: Waiter<M>[] = [];
@@ -34,11 +30,11 @@ export class Mailbox<M> {
 
   /** Messages waiting. */
   get size(): number {
-    return this.#size;
+    return this.#messages.length;
   }
 
   get isFull(): boolean {
-    return this.#size >= this.capacity;
+    return this.#messages.length >= this.capacity;
   }
 
   get closed(): boolean {
@@ -47,26 +43,19 @@ export class Mailbox<M> {
 
   /** Appends `msg`; false when the mailbox is full or closed (the caller reports it). */
   offer(msg: M): boolean {
-    if (this.#closed || this.#size >= this.capacity) return false;
+    if (this.#closed || this.#messages.length >= this.capacity) return false;
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       waiter.resolve(msg);
       return true;
     }
-    if (this.#size === this.#slots.length) this.#grow();
-    this.#slots[(this.#head + this.#size) & this.#mask] = msg;
-    this.#size++;
+    this.#messages.push(msg);
     return true;
   }
 
   /** Removes and returns the oldest message, or `undefined` when empty (check `size` if M may be undefined). */
   poll(): M | undefined {
-    if (this.#size === 0) return undefined;
-    const msg = this.#slots[this.#head];
-    this.#slots[this.#head] = undefined; // let the message be collected
-    this.#head = (this.#head + 1) & this.#mask;
-    this.#size--;
-    return msg;
+    return this.#messages.shift();
   }
 
   /**
@@ -74,7 +63,7 @@ export class Mailbox<M> {
    * is closed and empty; messages offered before `close()` are still handed out.
    */
   take(): Promise<M> {
-    if (this.#size > 0) return Promise.resolve(this.poll() as M);
+    if (this.#messages.length > 0) return Promise.resolve(this.poll() as M);
     if (this.#closed) return Promise.reject(new ClosedError('mailbox is closed'));
     return new Promise<M>((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
@@ -82,7 +71,7 @@ export class Mailbox<M> {
   /** Yields messages as they arrive; ends when the mailbox is closed and drained. */
   async *[Symbol.asyncIterator](): AsyncGenerator<M, void, undefined> {
     for (;;) {
-      if (this.#size > 0) {
+      if (this.#messages.length > 0) {
         yield this.poll() as M;
         continue;
       }
@@ -98,11 +87,8 @@ export class Mailbox<M> {
 
   /** Discards every waiting message and returns how many there were. */
   clear(): number {
-    const n = this.#size;
-    this.#slots = new Array<M | undefined>(INITIAL_SLOTS);
-    this.#mask = INITIAL_SLOTS - 1;
-    this.#head = 0;
-    this.#size = 0;
+    const n = this.#messages.length;
+    this.#messages.clear();
     return n;
   }
 
@@ -113,14 +99,5 @@ export class Mailbox<M> {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w.reject(new ClosedError('mailbox is closed'));
-  }
-
-  #grow(): void {
-    const old = this.#slots;
-    const next = new Array<M | undefined>(old.length * 2);
-    for (let i = 0; i < this.#size; i++) next[i] = old[(this.#head + i) & this.#mask];
-    this.#slots = next;
-    this.#mask = next.length - 1;
-    this.#head = 0;
   }
 }

@@ -210,6 +210,7 @@ export class Celeriac implements AppContext {
       connectionOptions: this.conf.brokerConnectionOptions as Record<string, unknown>,
       connectTimeout: toMillis(this.conf.brokerConnectionTimeout as number),
       replicas: (this.conf.brokerTransportOptions as { replicas?: number }).replicas,
+      resultSerializer: this.conf.resultSerializer as 'msgpack' | 'json',
     }).then(
       (t) => {
         if (this.#closing === undefined) this.#openTransport = t;

@@ -1,4 +1,5 @@
 /** The table of commands, in the order `--help` lists them. */
+import { benchCommand } from './bench.ts';
 import { callCommand } from './call.ts';
 import type { Command } from './command.ts';
 import { controlCommand } from './control.ts';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   controlCommand,
   purgeCommand,
   eventsCommand,
+  benchCommand,
 ];
 
 /** Celery commands that API.md names and this version does not have yet. */

@@ -159,7 +159,7 @@ const DEFS: { readonly [K in KeyName]: Def<ConfigValues[K]> } = {
   taskSerializer: { snake: 'task_serializer', old: ['CELERY_TASK_SERIALIZER'], type: "'msgpack' | 'json'", default: DEFAULT_SERIALIZER, validate: checkSerializer,
     doc: 'Serializer of task messages.' },
   resultSerializer: { snake: 'result_serializer', old: ['CELERY_RESULT_SERIALIZER'], type: "'msgpack' | 'json'", default: DEFAULT_SERIALIZER, validate: checkSerializer,
-    doc: 'Serializer of stored results.' },
+    doc: 'How results are stored over `nats://` (`json` reads well in `nats kv get`); apps set differently read each other\'s results. `memory://` keeps them as objects.' },
   acceptContent: { snake: 'accept_content', old: ['CELERY_ACCEPT_CONTENT'], type: "('msgpack' | 'json' | content type)[]", default: DEFAULT_ACCEPT_CONTENT, validate: checkAcceptContent,
     doc: 'Serializers (or content types) a worker accepts; other messages are rejected and dead-lettered.' },
   taskCompression: { snake: 'task_compression', old: ['CELERY_MESSAGE_COMPRESSION'], type: "'gzip' | 'deflate' | 'brotli' | null", default: null, validate: nullable(checkCompression),

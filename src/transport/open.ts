@@ -6,11 +6,13 @@
 import type { Clock } from '../actors/clock.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
+import { Closeable, closeInTurn } from '../util/closeable.ts';
 import type { Millis } from '../util/time.ts';
 import { MemoryTransport } from './memory/transport.ts';
 import type { Transport, TransportStatus, Unsubscribe } from './types.ts';
 import { type BrokerUrl, parseBrokerUrl } from './url.ts';
 
+import type { SerializerName } from '../protocol/task-message.ts';
 export { parseBrokerUrl } from './url.ts';
 export type { BrokerScheme, BrokerUrl } from './url.ts';
 
@@ -33,6 +35,8 @@ export interface OpenTransportOptions {
   connectTimeout?: Millis;
   /** Replicas of the streams and buckets the transport creates (NATS). @default 1 */
   replicas?: number;
+  /** How stored results are encoded where they are stored as bytes (NATS). @default 'msgpack' */
+  resultSerializer?: SerializerName;
 }
 
 /** The shape of `./nats/transport.ts`, imported only for a `nats://` URL. */
@@ -94,18 +98,18 @@ function sameTarget(a: BrokerUrl, b: BrokerUrl): boolean {
 }
 
 /** Broker, control and events from one transport; results from another. */
-class ComposedTransport implements Transport {
+class ComposedTransport extends Closeable implements Transport {
   readonly url: string;
   readonly broker: Transport['broker'];
   readonly backend: Transport['backend'];
   readonly control: Transport['control'];
   readonly events: Transport['events'];
-  #closing: Promise<void> | undefined;
 
   constructor(
     readonly main: Transport,
     readonly results: Transport,
   ) {
+    super();
     this.url = main.url;
     this.broker = main.broker;
     this.backend = results.backend;
@@ -122,20 +126,8 @@ class ComposedTransport implements Transport {
     };
   }
 
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      for (const t of [this.main, this.results]) {
-        try {
-          await t.close();
-        } catch {
-          // Each side reports its own close problems through its logger; close the other anyway.
-        }
-      }
-    })();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  protected shutdown(): Promise<void> {
+    // Each side reports its own close problems through its logger; close the other anyway.
+    return closeInTurn([this.main, this.results]);
   }
 }

@@ -218,4 +218,10 @@ export interface Transport {
   onStatus(listener: (s: TransportStatus) => void): Unsubscribe;
   /** Drains and closes everything; idempotent. */
   close(): Promise<void>;
+  /**
+   * `close()`, and before the connection goes, deletes every stream and bucket of this
+   * transport's namespace from the servers: for a throwaway namespace (`celeriac bench`).
+   * Resolves with what it deleted. Absent where nothing outlives the process (`memory://`).
+   */
+  destroy?(): Promise<string[]>;
 }

@@ -1,65 +1,140 @@
-/** A binary min-heap ordered by `key` (e.g. a due time), used for timers and delays. */
-export class MinHeap<T> {
-  readonly #items: T[] = [];
-  readonly #key: (item: T) => number;
+/**
+ * An intrusive binary min-heap of deadlines: nodes are the caller's own records, ordered by
+ * `at` and then by push order, and each knows its place (`heapIndex`), so pushing allocates
+ * nothing and `remove` (an ack, a cancelled timer) is O(log n) instead of a scan. The clock
+ * wiring lives in actors/timer-heap.ts.
+ */
+import type { Millis } from './time.ts';
 
-  constructor(key: (item: T) => number) {
-    this.#key = key;
-  }
+export interface HeapNode {
+  /** Due time, epoch ms. */
+  at: Millis;
+  /** Tie-break: nodes due at the same time come out in push order. */
+  seq: number;
+  /** Position in the heap; -1 when not in it. */
+  heapIndex: number;
+}
+
+export class IndexedHeap<N extends HeapNode> {
+  #nodes: N[] = [];
+  #seq = 0;
 
   get size(): number {
-    return this.#items.length;
+    return this.#nodes.length;
   }
 
-  peek(): T | undefined {
-    return this.#items[0];
+  /** The earliest node, if any. */
+  peek(): N | undefined {
+    return this.#nodes[0];
   }
 
-  push(item: T): void {
-    const a = this.#items;
-    a.push(item);
-    let i = a.length - 1;
-    const k = this.#key(item);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.#key(a[p]!) <= k) break;
-      a[i] = a[p]!;
-      i = p;
+  push(node: N, at: Millis): void {
+    node.at = at;
+    node.seq = this.#seq++;
+    node.heapIndex = this.#nodes.length;
+    this.#nodes.push(node);
+    this.#up(node.heapIndex);
+  }
+
+  /** Moves a node already in the heap to a new due time (or pushes it if it is not in). */
+  update(node: N, at: Millis): void {
+    if (node.heapIndex < 0) {
+      this.push(node, at);
+      return;
     }
-    a[i] = item;
+    const earlier = at < node.at;
+    node.at = at;
+    node.seq = this.#seq++;
+    if (earlier) this.#up(node.heapIndex);
+    else this.#down(node.heapIndex);
   }
 
-  pop(): T | undefined {
-    const a = this.#items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      let i = 0;
-      const k = this.#key(last);
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && this.#key(a[r]!) < this.#key(a[l]!) ? r : l;
-        if (this.#key(a[c]!) >= k) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
+  /** Takes a node out; a no-op when it is not in. */
+  remove(node: N): void {
+    const i = node.heapIndex;
+    if (i < 0) return;
+    node.heapIndex = -1;
+    const last = this.#nodes.pop() as N;
+    if (last !== node) {
+      this.#nodes[i] = last;
+      last.heapIndex = i;
+      this.#up(i);
+      this.#down(last.heapIndex);
     }
+  }
+
+  /** Takes out and returns the earliest node. */
+  pop(): N | undefined {
+    const top = this.#nodes[0];
+    if (top !== undefined) this.remove(top);
     return top;
   }
 
-  /** Removes every item matching `pred` (O(n)); returns them. */
-  remove(pred: (item: T) => boolean): T[] {
-    const kept: T[] = [];
-    const removed: T[] = [];
-    for (const it of this.#items.splice(0)) (pred(it) ? removed : kept).push(it);
-    for (const it of kept) this.push(it);
-    return removed;
+  /** Takes out every node matching `pred` (O(n), for purge or revoke); returns them in time order. */
+  removeWhere(pred: (node: N) => boolean): N[] {
+    const removed: N[] = [];
+    const kept: N[] = [];
+    for (const node of this.#nodes) {
+      if (pred(node)) {
+        node.heapIndex = -1;
+        removed.push(node);
+      } else {
+        node.heapIndex = kept.length;
+        kept.push(node);
+      }
+    }
+    if (removed.length === 0) return removed;
+    this.#nodes = kept;
+    for (let i = (kept.length >> 1) - 1; i >= 0; i--) this.#down(i);
+    return removed.sort((a, b) => a.at - b.at || a.seq - b.seq);
   }
 
-  toArray(): T[] {
-    return [...this.#items];
+  /** Every node, unordered (for inspection). */
+  nodes(): readonly N[] {
+    return this.#nodes;
   }
+
+  /** Forgets every node. */
+  clear(): void {
+    for (const node of this.#nodes) node.heapIndex = -1;
+    this.#nodes = [];
+  }
+
+  #up(i: number): void {
+    const nodes = this.#nodes;
+    const node = nodes[i] as N;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = nodes[p] as N;
+      if (less(parent, node)) break;
+      nodes[i] = parent;
+      parent.heapIndex = i;
+      i = p;
+    }
+    nodes[i] = node;
+    node.heapIndex = i;
+  }
+
+  #down(i: number): void {
+    const nodes = this.#nodes;
+    const n = nodes.length;
+    const node = nodes[i] as N;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && less(nodes[r] as N, nodes[c] as N)) c = r;
+      const child = nodes[c] as N;
+      if (!less(child, node)) break;
+      nodes[i] = child;
+      child.heapIndex = i;
+      i = c;
+    }
+    nodes[i] = node;
+    node.heapIndex = i;
+  }
+}
+
+function less(a: HeapNode, b: HeapNode): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

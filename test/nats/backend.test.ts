@@ -4,22 +4,15 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResultMeta } from '../../src/protocol/result-meta.ts';
 import type { ResultBackend } from '../../src/transport/types.ts';
 import { waitFor } from '../helpers/latch.ts';
 import { startNatsServer } from '../helpers/nats-server.ts';
 import { newPrefix, openNats, quiet } from './support.ts';
+import { meta } from '../helpers/meta.ts';
 
 const server = await startNatsServer();
 after(() => server[Symbol.asyncDispose]());
 
-const meta = (taskId: string, state: string, result: unknown = null): ResultMeta => ({
-  taskId,
-  state,
-  result,
-  traceback: null,
-  dateDone: null,
-});
 
 /** Two backends on two connections sharing one namespace, as two worker hosts. */
 async function twoHosts(t: Parameters<typeof openNats>[0], opts: Parameters<typeof openNats>[2] = {}): Promise<[ResultBackend, ResultBackend]> {

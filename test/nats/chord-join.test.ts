@@ -178,4 +178,23 @@ describe('on a three-server cluster with R3 buckets', () => {
     const backends = await hosts(t, cluster.urls, 3, 3);
     for (let round = 0; round < 2; round++) assertJoinedOnce(await race(backends, uniqueName('r3'), 300), 300);
   });
+
+  test('three hosts race ready writes of 100 tasks: one wins each, and every host reads the winner', async (t) => {
+    // The ready state is a create, which a 2.9 cluster serializes (a compare-and-set above 0
+    // it does not, before 2.9.21: nats-io/nats-server#4320).
+    const cluster = await startCluster(3);
+    t.after(() => cluster[Symbol.asyncDispose]());
+    const backends = await hosts(t, cluster.urls, 3, 3);
+    // The bucket is made once, by one host, before the race (an R3 create is slow under load).
+    for (const b of backends) await b.get('warm-up');
+    const ids = Array.from({ length: 100 }, () => uniqueName('task'));
+    const meta = (taskId: string, result: number) => ({ taskId, state: 'SUCCESS', result, traceback: null, dateDone: null });
+    await Promise.all(ids.map((id) => backends[0]!.set({ ...meta(id, -1), state: 'STARTED' })));
+    const won = await Promise.all(ids.map((id) => Promise.all(backends.map((b, h) => b.set(meta(id, h))))));
+    for (const [i, id] of ids.entries()) {
+      const winners = won[i]!.flatMap((ok, h) => (ok ? [h] : []));
+      assert.equal(winners.length, 1, `${id}: winners ${winners.join(',')}`);
+      for (const b of backends) assert.equal((await b.get(id))?.result, winners[0], `${id} as every host reads it`);
+    }
+  });
 });

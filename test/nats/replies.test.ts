@@ -5,23 +5,18 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { ResultMeta } from '../../src/protocol/result-meta.ts';
 import { Celeriac } from '../../src/index.ts';
 import { waitFor } from '../helpers/latch.ts';
 import { startNatsServer } from '../helpers/nats-server.ts';
 import { newPrefix, openNats, quiet } from './support.ts';
+import { meta } from '../helpers/meta.ts';
 
 const server = await startNatsServer();
 after(() => server[Symbol.asyncDispose]());
 
-const meta = (taskId: string, state: string, result: unknown = null): ResultMeta => ({
-  taskId,
-  state,
-  result,
-  traceback: null,
-  dateDone: null,
-});
 
 /** A publishing host and a worker host in one namespace. */
 async function hosts(t: Parameters<typeof openNats>[0], replyTiming?: { sweepMs: number; firstCheckMs: number; maxCheckMs: number }) {
@@ -95,6 +90,22 @@ describe('NATS result replies', () => {
     await worker.set(meta('task-r6', 'SUCCESS'), `${prefix}.reply.*`);
     await quiet(150);
     assert.deepEqual(heard.filter((s) => !s.startsWith(`${prefix}.res.`)), []);
+  });
+
+  test('resultSerializer json: stored as JSON, heard as JSON, read by a host that writes msgpack', async (t) => {
+    const prefix = newPrefix();
+    const client = (await openNats(t, server.url, { prefix })).backend!;
+    const worker = (await openNats(t, server.url, { prefix, resultSerializer: 'json' })).backend!;
+    await client.get('warm-up');
+    const route = client.expectReply!('task-j1')!;
+    await worker.set(meta('task-j1', 'SUCCESS', { n: [1, 2] }), route);
+    await waitFor(() => client.heard!('task-j1') !== null, { name: 'the JSON reply' });
+    assert.deepEqual(client.heard!('task-j1')?.result, { n: [1, 2] });
+    assert.deepEqual((await client.get('task-j1'))?.result, { n: [1, 2] });
+    const nc = await connect({ servers: server.url });
+    t.after(() => nc.close());
+    const stored = await (await jetstreamManager(nc)).streams.getMessage(`KV_${prefix}-results`, { last_by_subj: `$KV.${prefix}-results.task-j1.=r` });
+    assert.equal(JSON.parse(new TextDecoder().decode(stored!.data)).result.n[1], 2, 'stored as JSON');
   });
 
   test('an id this process did not publish is not answered from here', async (t) => {

@@ -3,17 +3,15 @@
  * fault tests: each process is started, waited for with a named deadline, and killed after the
  * test if it is still running; each client app is closed after the test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { pino, type Logger } from 'pino';
 import { Celeriac, type Worker, type WorkerOptions } from 'celeriac';
-import { TimeoutError } from '../../src/errors.ts';
 import { APP_NAME, MODULE } from '../fixtures/conformance-app.ts';
 import { uniqueName } from '../helpers/ns.ts';
+import { OutputProcess } from '../helpers/output-process.ts';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/worker-process.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const cleanups = new WeakMap<TestContext, (() => unknown)[]>();
 
@@ -56,44 +54,18 @@ export interface WorkerProcessOptions {
   events?: boolean;
 }
 
-export class WorkerProcess {
-  readonly child: ChildProcess;
+export class WorkerProcess extends OutputProcess {
   readonly hostname: string;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly #listeners = new Set<() => void>();
 
   private constructor(o: WorkerProcessOptions) {
-    this.hostname = o.hostname;
     const args = ['--broker', o.broker, '--prefix', o.prefix, '--hostname', o.hostname];
     if (o.concurrency !== undefined) args.push('--concurrency', String(o.concurrency));
     if (o.prefetch !== undefined) args.push('--prefetch', String(o.prefetch));
     if (o.queues !== undefined) args.push('--queues', o.queues.join(','));
     if (o.visibility !== undefined) args.push('--visibility', String(o.visibility));
     if (o.events === true) args.push('--events');
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    // The runner's marker would make the child think it is a test file.
-    delete env.NODE_TEST_CONTEXT;
-    this.child = spawn(process.execPath, ['--conditions=celeriac-source', '--import', 'tsx', SCRIPT, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      this.stdout += s;
-      this.#notify();
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      this.stderr = (this.stderr + s).slice(-20_000);
-      this.#notify();
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.once('close', (code, signal) => {
-        this.#notify();
-        resolve({ code, signal });
-      });
-    });
+    super(SCRIPT, args, o.hostname);
+    this.hostname = o.hostname;
   }
 
   /** Starts one and waits for its `ready` line; killed after the test. */
@@ -102,56 +74,6 @@ export class WorkerProcess {
     defer(t, () => p.kill());
     await p.waitFor(new RegExp(`^ready ${escape(o.hostname)} \\d+$`, 'm'), `${o.hostname} ready`, readyMs);
     return p;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  #notify(): void {
-    for (const l of this.#listeners) l();
-  }
-
-  /** Waits until stdout matches `re`; rejects at the deadline or when the process ends first. */
-  waitFor(re: RegExp, what: string, ms = 20_000): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const listener = (): void => {
-        const m = this.stdout.match(re);
-        if (m !== null) {
-          done();
-          resolve(m);
-        } else if (!this.running) {
-          done();
-          reject(new Error(`${what}: the worker process ended first (code ${this.child.exitCode}, signal ${this.child.signalCode})\n${this.dump()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new TimeoutError(`${what}: not seen after ${ms} ms\n${this.dump()}`));
-      }, ms);
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#listeners.delete(listener);
-      };
-      this.#listeners.add(listener);
-      listener();
-    });
-  }
-
-  /** SIGKILL (a crash) and wait for the exit. Harmless when already gone. */
-  async kill(): Promise<void> {
-    if (this.running) this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGTERM (warm stop) and wait for the exit. */
-  async terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.running) this.child.kill('SIGTERM');
-    return this.exited;
-  }
-
-  dump(): string {
-    return `--- ${this.hostname} stdout ---\n${this.stdout.slice(-3000)}\n--- stderr ---\n${this.stderr.slice(-3000)}`;
   }
 }
 

@@ -12,7 +12,10 @@
 import { ClosedError, ConfigError } from '../../errors.ts';
 import type { Clock } from '../../actors/clock.ts';
 import { systemClock } from '../../actors/clock.ts';
+import { TimerHeap } from '../../actors/timer-heap.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Closeable } from '../../util/closeable.ts';
+import { Deque } from '../../util/deque.ts';
 import type { Millis } from '../../util/time.ts';
 import type { Broker, DeadLetter, Delivery, PublishOptions, SubscribeOptions, Subscription } from '../types.ts';
 import {
@@ -28,10 +31,8 @@ import {
 import { DedupWindow } from './dedup.ts';
 import { type BrokerInternals, MemoryDelivery, MemorySubscription } from './delivery.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { Fifo } from './fifo.ts';
 import { copyFrame } from './frame-slab.ts';
 import { MessageState, QueueState, StoredMessage } from './queue-state.ts';
-import { TimerHeap } from './timer-heap.ts';
 
 export { DEFAULT_VISIBILITY_TIMEOUT } from './broker-options.ts';
 export type { MemoryBrokerOptions } from './broker-options.ts';
@@ -40,7 +41,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 type Queue = QueueState<MemorySubscription>;
 
-export class MemoryBroker implements Broker {
+export class MemoryBroker extends Closeable implements Broker {
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
   readonly #visibility: Millis;
@@ -48,13 +49,13 @@ export class MemoryBroker implements Broker {
   readonly #queues = new Map<string, Queue>();
   readonly #heap: TimerHeap<StoredMessage>;
   readonly #dedup: DedupWindow;
-  readonly #deadLetters = new Fifo<DeadLetter>();
+  readonly #deadLetters = new Deque<DeadLetter>();
   readonly #dispatcher: Dispatcher<Queue>;
   #closed = false;
-  #closing: Promise<void> | undefined;
   readonly #internals: BrokerInternals;
 
   constructor(opts: MemoryBrokerOptions = {}) {
+    super();
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.logger;
     this.#visibility = positive('visibilityTimeout', opts.visibilityTimeout, DEFAULT_VISIBILITY_TIMEOUT);
@@ -140,16 +141,7 @@ export class MemoryBroker implements Broker {
     return n;
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  async #close(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     this.#closed = true;
     this.#heap.close();
     this.#dispatcher.close();

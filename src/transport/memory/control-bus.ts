@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../../actors/clock.ts';
 import { systemClock } from '../../actors/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ControlReply, ControlRequest } from '../../protocol/control.ts';
+import { Closeable } from '../../util/closeable.ts';
 import type { BroadcastOptions, ControlBus, ControlHandler, Unsubscribe } from '../types.ts';
 
 export interface MemoryControlBusOptions {
@@ -52,15 +53,15 @@ class Gathering {
   }
 }
 
-export class MemoryControlBus implements ControlBus {
+export class MemoryControlBus extends Closeable implements ControlBus {
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
   readonly #servers = new Set<Server>();
   readonly #gatherings = new Set<Gathering>();
   #closed = false;
-  #closing: Promise<void> | undefined;
 
   constructor(opts: MemoryControlBusOptions = {}) {
+    super();
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.logger;
   }
@@ -110,16 +111,7 @@ export class MemoryControlBus implements ControlBus {
     return () => void this.#servers.delete(server);
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  async #close(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     this.#closed = true;
     this.#servers.clear();
     // Pending broadcasts end now with what they have: nothing else will answer.

@@ -3,15 +3,15 @@
  * ms is a duplicate. Ids expire in insertion order (the window is fixed), so a FIFO beside the
  * map evicts them in O(1) amortised; `maxEntries` bounds memory under a sustained flood.
  */
+import { Deque } from '../../util/deque.ts';
 import type { Millis } from '../../util/time.ts';
-import { Fifo } from './fifo.ts';
 
 export class DedupWindow {
   readonly #window: Millis;
   readonly #maxEntries: number;
   readonly #seen = new Map<string, Millis>();
-  readonly #ids = new Fifo<string>();
-  readonly #times = new Fifo<Millis>();
+  readonly #ids = new Deque<string>();
+  readonly #times = new Deque<Millis>();
 
   constructor(window: Millis, maxEntries: number) {
     this.#window = window;
@@ -36,8 +36,8 @@ export class DedupWindow {
 
   clear(): void {
     this.#seen.clear();
-    this.#ids.drain();
-    this.#times.drain();
+    this.#ids.clear();
+    this.#times.clear();
   }
 
   #evict(now: Millis): void {

@@ -6,9 +6,10 @@
 import { ClosedError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { CeleriacEvent } from '../../protocol/events.ts';
+import { Closeable } from '../../util/closeable.ts';
+import { Deque } from '../../util/deque.ts';
 import { globToRegExp, isGlob } from '../../util/glob.ts';
 import type { EventBus, Unsubscribe } from '../types.ts';
-import { Fifo } from './fifo.ts';
 
 export interface MemoryEventBusOptions {
   logger?: Logger;
@@ -31,18 +32,18 @@ export function eventMatcher(pattern: string): (type: string) => boolean {
   return (type) => type === pattern;
 }
 
-export class MemoryEventBus implements EventBus {
+export class MemoryEventBus extends Closeable implements EventBus {
   readonly #log: Logger | undefined;
   #listeners: Listener[] = [];
   readonly #byType = new Map<string, Listener[]>();
-  readonly #pendingListeners = new Fifo<Listener>();
-  readonly #pendingEvents = new Fifo<CeleriacEvent>();
+  readonly #pendingListeners = new Deque<Listener>();
+  readonly #pendingEvents = new Deque<CeleriacEvent>();
   #scheduled = false;
   readonly #run = (): void => this.#deliver();
   #closed = false;
-  #closing: Promise<void> | undefined;
 
   constructor(opts: MemoryEventBusOptions = {}) {
+    super();
     this.#log = opts.logger;
   }
 
@@ -87,22 +88,13 @@ export class MemoryEventBus implements EventBus {
     return this.#listeners.length;
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  async #close(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     this.#closed = true;
     for (const l of this.#listeners) l.active = false;
     this.#listeners = [];
     this.#byType.clear();
-    this.#pendingListeners.drain();
-    this.#pendingEvents.drain();
+    this.#pendingListeners.clear();
+    this.#pendingEvents.clear();
   }
 
   #matching(type: string): Listener[] {

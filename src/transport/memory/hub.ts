@@ -11,6 +11,7 @@
 import type { Clock } from '../../actors/clock.ts';
 import { systemClock } from '../../actors/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Closeable, closeInTurn } from '../../util/closeable.ts';
 import type { Millis } from '../../util/time.ts';
 import { MemoryBroker } from './broker.ts';
 import { MemoryControlBus } from './control-bus.ts';
@@ -27,17 +28,17 @@ export interface MemoryHubOptions {
 }
 
 /** One in-process "server": the four shared parts. */
-export class MemoryHub {
+export class MemoryHub extends Closeable {
   readonly broker: MemoryBroker;
   readonly backend: MemoryResultBackend;
   readonly control: MemoryControlBus;
   readonly events: MemoryEventBus;
-  #closing: Promise<void> | undefined;
 
   constructor(
     readonly name: string,
     opts: MemoryHubOptions = {},
   ) {
+    super();
     const clock = opts.clock ?? systemClock;
     const logger = opts.logger?.child({ hub: name === '' ? 'memory://' : `memory://${name}` });
     this.broker = new MemoryBroker({ clock, logger, visibilityTimeout: opts.visibilityTimeout });
@@ -46,20 +47,9 @@ export class MemoryHub {
     this.events = new MemoryEventBus({ logger });
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    // Reverse of construction, and every step runs even if one fails.
-    for (const part of [this.events, this.control, this.backend, this.broker]) {
-      try {
-        await part.close();
-      } catch {
-        // The parts' close() only clears in-memory state; nothing to report.
-      }
-    }
+  protected shutdown(): Promise<void> {
+    // Reverse of construction. The parts' close() only clears in-memory state: nothing to report.
+    return closeInTurn([this.events, this.control, this.backend, this.broker]);
   }
 }
 

@@ -4,9 +4,9 @@
  * one `StoredMessage` record for its whole life; it is also its own timer-heap node while it
  * is delayed or in flight, so holding it allocates nothing more.
  */
+import { Deque } from '../../util/deque.ts';
+import type { HeapNode } from '../../util/heap.ts';
 import type { Millis } from '../../util/time.ts';
-import { Fifo } from './fifo.ts';
-import type { HeapNode } from './timer-heap.ts';
 
 export const MessageState = {
   READY: 0,
@@ -42,7 +42,7 @@ export class StoredMessage implements HeapNode {
 }
 
 export class QueueState<C extends Consumer = Consumer> {
-  readonly #bands: (Fifo<StoredMessage> | undefined)[] = new Array(PRIORITY_BANDS);
+  readonly #bands: (Deque<StoredMessage> | undefined)[] = new Array(PRIORITY_BANDS);
   /** Bit p set when band p holds a message: the highest band is found in one step. */
   #mask = 0;
   #ready = 0;
@@ -89,7 +89,7 @@ export class QueueState<C extends Consumer = Consumer> {
   shiftReady(): StoredMessage | undefined {
     if (this.#mask === 0) return undefined;
     const p = 31 - Math.clz32(this.#mask);
-    const band = this.#bands[p] as Fifo<StoredMessage>;
+    const band = this.#bands[p] as Deque<StoredMessage>;
     const msg = band.shift() as StoredMessage;
     if (band.length === 0) this.#mask &= ~(1 << p);
     this.#ready--;
@@ -130,10 +130,10 @@ export class QueueState<C extends Consumer = Consumer> {
     if (this.#rr > i) this.#rr--;
   }
 
-  #band(p: number): Fifo<StoredMessage> {
+  #band(p: number): Deque<StoredMessage> {
     let band = this.#bands[p];
     if (band === undefined) {
-      band = new Fifo<StoredMessage>();
+      band = new Deque<StoredMessage>();
       this.#bands[p] = band;
     }
     return band;

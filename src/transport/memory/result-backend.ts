@@ -7,13 +7,15 @@
 import { ChordError, ClosedError, ConfigError } from '../../errors.ts';
 import type { Clock } from '../../actors/clock.ts';
 import { systemClock } from '../../actors/clock.ts';
+import { TimerHeap } from '../../actors/timer-heap.ts';
 import type { Logger } from '../../log/logger.ts';
 import { isReady, type ResultMeta } from '../../protocol/result-meta.ts';
+import { Closeable } from '../../util/closeable.ts';
+import { Deque } from '../../util/deque.ts';
+import type { HeapNode } from '../../util/heap.ts';
 import type { Millis } from '../../util/time.ts';
 import type { ChordJoinResult, ResultBackend, Unsubscribe } from '../types.ts';
 import { cloneMeta } from './clone-meta.ts';
-import { Fifo } from './fifo.ts';
-import { type HeapNode, TimerHeap } from './timer-heap.ts';
 import { type WatchGroup, type Watcher, WatcherTable } from './watchers.ts';
 
 export interface MemoryResultBackendOptions {
@@ -48,7 +50,7 @@ class Entry<V> implements HeapNode {
 const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
 
-export class MemoryResultBackend implements ResultBackend {
+export class MemoryResultBackend extends Closeable implements ResultBackend {
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
   readonly #expires: Millis | null;
@@ -60,14 +62,14 @@ export class MemoryResultBackend implements ResultBackend {
   readonly #keys = new Map<string, Entry<unknown>>();
   readonly #watchers = new WatcherTable();
   // Notifications waiting for the microtask that runs them: two parallel FIFOs, no per-write object.
-  readonly #pendingWatchers = new Fifo<Watcher>();
-  readonly #pendingMetas = new Fifo<ResultMeta>();
+  readonly #pendingWatchers = new Deque<Watcher>();
+  readonly #pendingMetas = new Deque<ResultMeta>();
   #notifyScheduled = false;
   readonly #notify = (): void => this.#runNotify();
   #closed = false;
-  #closing: Promise<void> | undefined;
 
   constructor(opts: MemoryResultBackendOptions = {}) {
+    super();
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.logger;
     const expires = opts.resultExpires === undefined ? DEFAULT_RESULT_EXPIRES : opts.resultExpires;
@@ -212,16 +214,7 @@ export class MemoryResultBackend implements ResultBackend {
     return e === undefined ? undefined : structuredClone(e.value);
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  async #close(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     this.#closed = true;
     this.#heap.close();
     for (const table of [this.#results, this.#groups, this.#chords, this.#counters, this.#keys]) table.clear();

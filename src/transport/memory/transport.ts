@@ -6,6 +6,7 @@
 import type { Clock } from '../../actors/clock.ts';
 import { ConfigError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Closeable, closeInTurn } from '../../util/closeable.ts';
 import type { Millis } from '../../util/time.ts';
 import type { Transport, TransportStatus, Unsubscribe } from '../types.ts';
 import { parseBrokerUrl } from '../url.ts';
@@ -26,17 +27,17 @@ export interface MemoryTransportOptions {
   backend?: boolean;
 }
 
-export class MemoryTransport implements Transport {
+export class MemoryTransport extends Closeable implements Transport {
   readonly url: string;
   readonly broker: ScopedBroker;
   readonly backend: ScopedBackend | null;
   readonly control: ScopedControlBus;
   readonly events: ScopedEventBus;
   readonly #lease: HubLease;
-  #closing: Promise<void> | undefined;
 
   /** Leases the hub named by `url` (`memory://` or `memory://<name>`). Throws ConfigError on another URL. */
   constructor(url = 'memory://', opts: MemoryTransportOptions = {}) {
+    super();
     const parsed = parseBrokerUrl(url);
     if (parsed.scheme !== 'memory') throw new ConfigError(`MemoryTransport needs a memory:// URL, got '${url}'`);
     this.url = url;
@@ -58,23 +59,9 @@ export class MemoryTransport implements Transport {
     return () => {};
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  async #close(): Promise<void> {
-    for (const part of [this.events, this.control, this.backend, this.broker]) {
-      try {
-        await part?.close();
-      } catch {
-        // The views' close() only drops registrations; keep going regardless.
-      }
-    }
+  protected async shutdown(): Promise<void> {
+    // The views' close() only drops registrations: nothing to report if one fails.
+    await closeInTurn([this.events, this.control, this.backend, this.broker]);
     await this.#lease.release();
   }
 }

@@ -14,6 +14,7 @@ import type { ControlReply, ControlRequest } from '../../protocol/control.ts';
 import { msgpackCodec } from '../../serialization/codecs.ts';
 import type { BroadcastOptions, ControlBus, ControlHandler, Unsubscribe } from '../types.ts';
 import type { NatsConnector } from './connection.ts';
+import { CoreSubscriptions } from './core-subscriptions.ts';
 import { wrapNatsError } from './errors.ts';
 import type { NatsNames } from './names.ts';
 
@@ -24,13 +25,14 @@ export class NatsControlBus implements ControlBus {
   readonly #connector: NatsConnector;
   readonly #names: NatsNames;
   readonly #logger: Logger;
-  readonly #serving = new Set<{ sub: CoreSubscription | null; stopped: boolean }>();
+  readonly #serving: CoreSubscriptions;
   #closed = false;
 
   constructor(connector: NatsConnector, names: NatsNames, logger: Logger) {
     this.#connector = connector;
     this.#names = names;
     this.#logger = logger;
+    this.#serving = new CoreSubscriptions(connector);
   }
 
   async broadcast(req: ControlRequest, opts: BroadcastOptions): Promise<ControlReply[]> {
@@ -89,40 +91,25 @@ export class NatsControlBus implements ControlBus {
   }
 
   serve(hostname: string, handler: ControlHandler): Unsubscribe {
-    const entry = { sub: null as CoreSubscription | null, stopped: false };
-    this.#serving.add(entry);
     const seen = new Set<string>();
-    const start = (): void => {
-      const nc = this.#connector.current;
-      if (nc === null || entry.stopped || this.#closed) return;
-      entry.sub = nc.subscribe(this.#names.controlSubject, {
-        callback: (_err, m) => {
-          let req: ControlRequest;
-          try {
-            req = msgpackCodec.decode(m.data) as ControlRequest;
-          } catch (err) {
-            this.#logger.warn({ err }, 'undecodable control request');
-            return;
-          }
-          if (req.destination !== undefined && req.destination !== null && !req.destination.includes(hostname)) return;
-          if (seen.has(req.id)) return; // a resend
-          seen.add(req.id);
-          if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
-          void this.#answer(hostname, handler, req, m.reply);
-        },
-      });
-    };
-    if (this.#connector.current !== null) start();
-    else this.#connector.connection().then(start, (err: unknown) => this.#logger.warn({ err, hostname }, 'cannot serve control: no connection'));
-    return () => {
-      entry.stopped = true;
-      this.#serving.delete(entry);
-      try {
-        entry.sub?.unsubscribe();
-      } catch {
-        // connection already closed
-      }
-    };
+    return this.#serving.add(
+      this.#names.controlSubject,
+      (_err, m) => {
+        let req: ControlRequest;
+        try {
+          req = msgpackCodec.decode(m.data) as ControlRequest;
+        } catch (err) {
+          this.#logger.warn({ err }, 'undecodable control request');
+          return;
+        }
+        if (req.destination !== undefined && req.destination !== null && !req.destination.includes(hostname)) return;
+        if (seen.has(req.id)) return; // a resend
+        seen.add(req.id);
+        if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
+        void this.#answer(hostname, handler, req, m.reply);
+      },
+      (err) => this.#logger.warn({ err, hostname }, 'cannot serve control: no connection'),
+    );
   }
 
   async #answer(hostname: string, handler: ControlHandler, req: ControlRequest, reply: string | undefined): Promise<void> {
@@ -151,14 +138,6 @@ export class NatsControlBus implements ControlBus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const e of this.#serving) {
-      e.stopped = true;
-      try {
-        e.sub?.unsubscribe();
-      } catch {
-        // connection already closed
-      }
-    }
-    this.#serving.clear();
+    this.#serving.close();
   }
 }

@@ -4,13 +4,14 @@
  * `<prefix>.event.>` and filter here (NATS wildcards match whole tokens only). Events
  * published before the connection is open wait in a bounded buffer.
  */
-import type { Msg, Subscription as CoreSubscription } from '@nats-io/transport-node';
+import type { Msg } from '@nats-io/transport-node';
 import type { Logger } from '../../log/logger.ts';
 import type { CeleriacEvent } from '../../protocol/events.ts';
 import { msgpackCodec } from '../../serialization/codecs.ts';
 import { globToRegExp, isGlob } from '../../util/glob.ts';
 import type { EventBus, Unsubscribe } from '../types.ts';
 import type { NatsConnector } from './connection.ts';
+import { CoreSubscriptions } from './core-subscriptions.ts';
 import type { NatsNames } from './names.ts';
 
 const MAX_BUFFERED = 10_000;
@@ -19,7 +20,7 @@ export class NatsEventBus implements EventBus {
   readonly #connector: NatsConnector;
   readonly #names: NatsNames;
   readonly #logger: Logger;
-  readonly #subs = new Set<{ sub: CoreSubscription | null; stopped: boolean }>();
+  readonly #subs: CoreSubscriptions;
   #buffer: { subject: string; body: Uint8Array }[] = [];
   #dropped = 0;
   #closed = false;
@@ -28,6 +29,7 @@ export class NatsEventBus implements EventBus {
     this.#connector = connector;
     this.#names = names;
     this.#logger = logger;
+    this.#subs = new CoreSubscriptions(connector);
   }
 
   publish(event: CeleriacEvent): void {
@@ -85,8 +87,6 @@ export class NatsEventBus implements EventBus {
     const glob = !all && isGlob(pattern);
     const re = glob ? globToRegExp(pattern) : null;
     const subject = all || glob ? this.#names.eventWildcard : this.#names.eventSubject(pattern);
-    const entry = { sub: null as CoreSubscription | null, stopped: false };
-    this.#subs.add(entry);
     const onMsg = (_err: Error | null, m: Msg): void => {
       let event: CeleriacEvent;
       try {
@@ -102,36 +102,13 @@ export class NatsEventBus implements EventBus {
         this.#logger.error({ err, type: event.type }, 'event listener threw');
       }
     };
-    const start = (): void => {
-      const nc = this.#connector.current;
-      if (nc === null || entry.stopped || this.#closed) return;
-      entry.sub = nc.subscribe(subject, { callback: onMsg });
-    };
-    if (this.#connector.current !== null) start();
-    else this.#connector.connection().then(start, (err: unknown) => this.#logger.warn({ err }, 'cannot subscribe to events: no connection'));
-    return () => {
-      entry.stopped = true;
-      this.#subs.delete(entry);
-      try {
-        entry.sub?.unsubscribe();
-      } catch {
-        // connection already closed
-      }
-    };
+    return this.#subs.add(subject, onMsg, (err) => this.#logger.warn({ err }, 'cannot subscribe to events: no connection'));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#buffer = [];
-    for (const e of this.#subs) {
-      e.stopped = true;
-      try {
-        e.sub?.unsubscribe();
-      } catch {
-        // connection already closed
-      }
-    }
-    this.#subs.clear();
+    this.#subs.close();
   }
 }

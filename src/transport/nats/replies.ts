@@ -23,6 +23,7 @@ import { nuid, type NatsConnection, type Subscription as CoreSubscription } from
 import type { Logger } from '../../log/logger.ts';
 import { isReady, type ResultMeta } from '../../protocol/result-meta.ts';
 import { msgpackCodec } from '../../serialization/codecs.ts';
+import { decodeResult } from './result-codec.ts';
 import type { Unsubscribe } from '../types.ts';
 import type { NatsConnector } from './connection.ts';
 
@@ -129,7 +130,7 @@ export class ReplyInbox {
       e.handedOut = true;
       return e.meta;
     }
-    return msgpackCodec.decode(e.bytes!) as ResultMeta;
+    return decodeResult(e.bytes!) as ResultMeta;
   }
 
   /** Adds a listener for a task `heard()` answered for (not undefined); undefined otherwise. */
@@ -166,7 +167,7 @@ export class ReplyInbox {
   #onReply(data: Uint8Array): void {
     let meta: ResultMeta;
     try {
-      meta = msgpackCodec.decode(data) as ResultMeta;
+      meta = decodeResult(data) as ResultMeta;
     } catch (err) {
       this.#d.logger.warn({ err }, 'undecodable result reply');
       return;

@@ -1,14 +1,19 @@
 /**
  * The result backend on JetStream KV (DESIGN.md §4). Bucket `<prefix>-results` (TTL =
- * resultExpires, history 1) holds task metas under the escaped task id, group members under
- * `group.<id>` and chord joins under `chord.<id>.…`; bucket `<prefix>-kv` (no TTL) holds counters
- * and `setKey` values. Values are msgpack.
+ * resultExpires, history 1) holds each task's ready state under `<id>.=r` and its latest
+ * progress state (STARTED, RETRY, custom) under `<id>.=p` (`<id>` the escaped task id; `=r` and
+ * `=p` are tokens no escaped id can be), group members under `group.<id>` and chord joins under
+ * `chord.<id>.…`; bucket `<prefix>-kv` (no TTL) holds counters and `setKey` values. msgpack.
  *
- * - `set`: the first ready state wins, by compare-and-set on the key's revision. A worker
- *   remembers the revision of its own last write, so STARTED → SUCCESS costs one round trip.
+ * - `set`: the first ready state wins because it is a *create* of `<id>.=r` (expected subject
+ *   sequence 0), which JetStream decides in log order on a single server and on every 2.9
+ *   cluster alike; no compare-and-set above 0, which 2.9 clusters before 2.9.21 do not
+ *   serialize (nats-io/nats-server#4320). A progress state is written after a read finds no
+ *   ready one, as Celery's key-value backends do; one racing past a ready write is harmless:
+ *   readers look at the ready key first.
  * - `watch`: the results bucket republishes every *stored* write to `<prefix>.res.<key>`; a
- *   watcher is a core subscription there (no server-side consumer per watched key, and writes
- *   refused by CAS never reach it). The subscription is sent before any read that follows
+ *   watcher is one core subscription to `<prefix>.res.<id>.*` (no server-side consumer per
+ *   watched key; refused creates never reach it). It is sent before any read that follows
  *   `watch()` on this connection, so "watch, then read" misses nothing.
  * - `chordJoin`: a combining tree of create-once keys, no compare-and-set (see chord-join.ts).
  */
@@ -17,6 +22,7 @@ import type { Clock } from '../../actors/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { isReady, type ResultMeta } from '../../protocol/result-meta.ts';
 import { msgpackCodec } from '../../serialization/codecs.ts';
+import type { SerializerName } from '../../protocol/task-message.ts';
 import type { Millis } from '../../util/time.ts';
 import type { ChordJoinResult, ResultBackend, Unsubscribe } from '../types.ts';
 import { ChordJoiner } from './chord-join.ts';
@@ -26,11 +32,14 @@ import { KvStore } from './kv-store.ts';
 import { escapeToken, type NatsNames } from './names.ts';
 import type { JsPublisher } from './publisher.ts';
 import { ReplyInbox, type ReplyTiming } from './replies.ts';
+import { decodeResult, resultCodec, type ResultCodec } from './result-codec.ts';
 import { bucketStreamConfig } from './streams.ts';
 
 const enc = (v: unknown): Uint8Array => msgpackCodec.encode(v);
 const dec = <T>(b: Uint8Array): T => msgpackCodec.decode(b) as T;
-const REVISION_CACHE = 10_000;
+/** The keys of a task's states: see the file comment. */
+const readyKey = (id: string): string => `${id}.=r`;
+const progressKey = (id: string): string => `${id}.=p`;
 
 interface Watch {
   listeners: Set<(meta: ResultMeta) => void>;
@@ -51,6 +60,8 @@ export interface ResultBackendDeps {
   replicas: number;
   resultExpires: Millis | null;
   replyTiming?: Partial<ReplyTiming>;
+  /** How metas are written (`resultSerializer`); either is read. @default 'msgpack' */
+  resultSerializer?: SerializerName;
 }
 
 export class NatsResultBackend implements ResultBackend {
@@ -58,14 +69,14 @@ export class NatsResultBackend implements ResultBackend {
   readonly #results: KvStore;
   readonly #keys: KvStore;
   readonly #chords: ChordJoiner;
-  /** taskId key → revision of our own last write and whether it was a ready state. */
-  readonly #mine = new Map<string, { revision: number; ready: boolean }>();
   readonly #watches = new Map<string, Watch>();
   readonly #replies: ReplyInbox;
+  readonly #metas: ResultCodec;
   #closed = false;
 
   constructor(deps: ResultBackendDeps) {
     this.#d = deps;
+    this.#metas = resultCodec(deps.resultSerializer);
     const { names, replicas, logger } = deps;
     const republish = names.resultsRepublish;
     this.#results = new KvStore(
@@ -107,48 +118,32 @@ export class NatsResultBackend implements ResultBackend {
     }
   }
 
-  #remember(key: string, revision: number, ready: boolean): void {
-    // After a ready write nothing of ours may follow but refused ones, and those find out by
-    // CAS anyway: keep only progress writes (STARTED, RETRY...), whose successor is expected.
-    if (ready) {
-      if (this.#mine.size > 0) this.#mine.delete(key);
-      return;
-    }
-    this.#mine.delete(key);
-    this.#mine.set(key, { revision, ready });
-    if (this.#mine.size > REVISION_CACHE) this.#mine.delete(this.#mine.keys().next().value!);
-  }
-
   async set(meta: ResultMeta, replyTo?: string | null): Promise<boolean> {
-    const key = escapeToken(meta.taskId);
-    const bytes = enc(meta);
-    const ready = isReady(meta.state);
-    const mine = this.#mine.get(key);
-    // Fast path: the key is as we last left it (or absent for a task new to us). Not after our
-    // own ready write: that one wins unless it expired or was forgotten meanwhile, so look.
-    if (mine?.ready !== true) {
+    const id = escapeToken(meta.taskId);
+    const bytes = this.#metas.encode(meta);
+    if (isReady(meta.state)) {
       try {
-        const revision = await this.#results.write(key, bytes, mine?.revision ?? 0);
-        this.#remember(key, revision, ready);
-        this.#reply(replyTo, bytes);
-        return true;
+        await this.#results.write(readyKey(id), bytes, 0);
       } catch (err) {
         if (!isCasConflict(err)) throw err;
+        // A ready state is there and stands, or the marker a `forget()` left: only then write.
+        const { result } = await this.#results.cas(readyKey(id), (cur) => (cur !== null ? { result: false } : { write: bytes, result: true }));
+        if (!result) return false;
       }
+    } else {
+      if ((await this.#results.read(readyKey(id))).value !== null) return false;
+      await this.#results.write(progressKey(id), bytes);
     }
-    const { result, revision } = await this.#results.cas(key, (cur) =>
-      cur !== null && isReady(dec<ResultMeta>(cur).state) ? { result: false } : { write: bytes, result: true },
-    );
-    if (result) {
-      this.#remember(key, revision, ready);
-      this.#reply(replyTo, bytes);
-    }
-    return result;
+    this.#reply(replyTo, bytes);
+    return true;
   }
 
   async get(taskId: string): Promise<ResultMeta | undefined> {
-    const { value } = await this.#results.read(escapeToken(taskId));
-    return value === null ? undefined : dec<ResultMeta>(value);
+    const id = escapeToken(taskId);
+    // Both at once: one round trip, and the ready state wins when both are there.
+    const [ready, progress] = await Promise.all([this.#results.read(readyKey(id)), this.#results.read(progressKey(id))]);
+    const value = ready.value ?? progress.value;
+    return value === null ? undefined : (decodeResult(value) as ResultMeta);
   }
 
   watch(taskId: string, listener: (meta: ResultMeta) => void): Unsubscribe {
@@ -164,12 +159,12 @@ export class NatsResultBackend implements ResultBackend {
       const subscribe = (): void => {
         const nc = this.#d.connector.current;
         if (nc === null || this.#watches.get(key) !== watch || this.#closed) return;
-        watch.sub = nc.subscribe(this.#d.names.resultsWatchSubject(key), {
+        watch.sub = nc.subscribe(this.#d.names.resultsWatchSubject(`${key}.*`), {
           callback: (_err, m) => {
             if (m.headers?.get('KV-Operation')) return; // delete/purge markers
             let meta: ResultMeta;
             try {
-              meta = dec<ResultMeta>(m.data);
+              meta = decodeResult(m.data) as ResultMeta;
             } catch (err) {
               this.#d.logger.warn({ err, key }, 'undecodable result on watch');
               return;
@@ -206,10 +201,9 @@ export class NatsResultBackend implements ResultBackend {
   }
 
   async forget(taskId: string): Promise<void> {
-    const key = escapeToken(taskId);
-    this.#mine.delete(key);
+    const id = escapeToken(taskId);
     this.#replies.forget(taskId);
-    await this.#results.purge(key);
+    await Promise.all([this.#results.purge(readyKey(id)), this.#results.purge(progressKey(id))]);
   }
 
   async saveGroup(groupId: string, taskIds: string[]): Promise<void> {

@@ -90,23 +90,21 @@ export class NatsTopology {
   }
 
   tasks(): Promise<void> {
-    return this.#once('tasks', async () => {
-      const jsm = await this.#connector.jsm();
-      await ensureStream(jsm, tasksStreamConfig(this.#names, this.#replicas), this.#logger);
-    });
+    return this.#stream('tasks', tasksStreamConfig);
   }
 
   delayed(): Promise<void> {
-    return this.#once('delayed', async () => {
-      const jsm = await this.#connector.jsm();
-      await ensureStream(jsm, delayedStreamConfig(this.#names, this.#replicas), this.#logger);
-    });
+    return this.#stream('delayed', delayedStreamConfig);
   }
 
   dlq(): Promise<void> {
-    return this.#once('dlq', async () => {
+    return this.#stream('dlq', dlqStreamConfig);
+  }
+
+  #stream(key: StreamKey, config: typeof tasksStreamConfig): Promise<void> {
+    return this.#once(key, async () => {
       const jsm = await this.#connector.jsm();
-      await ensureStream(jsm, dlqStreamConfig(this.#names, this.#replicas), this.#logger);
+      await ensureStream(jsm, config(this.#names, this.#replicas), this.#logger);
     });
   }
 

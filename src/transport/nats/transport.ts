@@ -6,10 +6,12 @@ import { systemClock, type Clock } from '../../actors/clock.ts';
 import { ConfigError } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
 import type { Millis } from '../../util/time.ts';
+import type { SerializerName } from '../../protocol/task-message.ts';
 import type { Broker, ControlBus, EventBus, ResultBackend, Transport, TransportStatus, Unsubscribe } from '../types.ts';
 import { NatsBroker } from './broker.ts';
 import { NatsConnector } from './connection.ts';
 import { NatsControlBus } from './control-bus.ts';
+import { JsErr, jsErrCode, wrapNatsError } from './errors.ts';
 import { NatsEventBus } from './event-bus.ts';
 import { DEFAULT_PREFIX, NatsNames } from './names.ts';
 import { displayUrl, normalizeUrls, resolveOptions } from './options.ts';
@@ -41,6 +43,8 @@ export interface NatsTransportOptions {
   replicas?: number;
   /** When a result reply that never came is read from the bucket instead (see replies.ts). */
   replyTiming?: Partial<ReplyTiming>;
+  /** How stored results are written (`resultSerializer`). @default 'msgpack' */
+  resultSerializer?: SerializerName;
 }
 
 class Side {
@@ -62,6 +66,7 @@ export class NatsTransport implements Transport {
   readonly #main: Side;
   readonly #backendSide: Side | null;
   readonly #logger: Logger;
+  readonly #names: NatsNames;
   #closing: Promise<void> | null = null;
 
   constructor(urls: string[], opts: NatsTransportOptions) {
@@ -69,6 +74,7 @@ export class NatsTransport implements Transport {
     this.#logger = logger;
     this.url = displayUrl(normalizeUrls(urls));
     const names = new NatsNames(opts.prefix ?? DEFAULT_PREFIX);
+    this.#names = names;
     const clock = opts.clock ?? systemClock;
     const replicas = opts.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
@@ -111,6 +117,7 @@ export class NatsTransport implements Transport {
       replicas,
       resultExpires: opts.resultExpires === undefined ? DEFAULT_RESULT_EXPIRES : opts.resultExpires,
       ...(opts.replyTiming !== undefined ? { replyTiming: opts.replyTiming } : {}),
+      ...(opts.resultSerializer !== undefined ? { resultSerializer: opts.resultSerializer } : {}),
     });
   }
 
@@ -127,17 +134,47 @@ export class NatsTransport implements Transport {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#close();
+    this.#closing ??= this.#close(null);
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
+  destroy(): Promise<string[]> {
+    const deleted: string[] = [];
+    this.#closing ??= this.#close(deleted);
+    return this.#closing.then(() => deleted);
+  }
+
+  /**
+   * Deletes the namespace's streams and buckets (their streams), once nothing of this transport
+   * uses them any more: a running part (the delayed mover, a pull loop) would re-create them.
+   */
+  async #deleteNamespace(deleted: string[]): Promise<void> {
+    const n = this.#names;
+    const sides: [Side, string[]][] = [[this.#main, [n.tasksStream, n.delayedStream, n.dlqStream]]];
+    const buckets = [`KV_${n.resultsBucket}`, `KV_${n.keysBucket}`];
+    if (this.#backendSide === null) sides[0]![1].push(...buckets);
+    else sides.push([this.#backendSide, buckets]);
+    for (const [side, streams] of sides) {
+      const jsm = await side.connector.jsm();
+      for (const name of streams) {
+        try {
+          if (await jsm.streams.delete(name)) deleted.push(name);
+        } catch (err) {
+          // Never made (a bucket nothing wrote to): nothing to delete.
+          if (jsErrCode(err) !== JsErr.StreamNotFound) throw wrapNatsError(err, `deleting stream ${name}`);
+        }
+      }
+    }
+  }
+
+  async #close(deleting: string[] | null): Promise<void> {
     // Reverse order of use; each step on its own so one failure does not stop the rest.
     const steps: [string, () => Promise<void>][] = [
       ['broker', () => this.broker.close()],
       ['backend', async () => this.backend?.close()],
       ['control', () => this.control.close()],
       ['events', () => this.events.close()],
+      ['namespace', async () => (deleting === null ? undefined : this.#deleteNamespace(deleting))],
       ['publisher', () => this.#main.publisher.close()],
       ['backend publisher', async () => this.#backendSide?.publisher.close()],
       ['connection', () => this.#main.connector.close()],

@@ -8,9 +8,9 @@ import { systemClock, type Clock, type TimerHandle } from '../../actors/clock.ts
 import { TaskRevokedError, toWire } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
 import type { ExecEvent, ExecOutcome, ExecRequest } from '../../protocol/execution.ts';
+import { Deque } from '../../util/deque.ts';
 import type { Millis } from '../../util/time.ts';
 import { autoscaleBounds, autoscaleDecision } from './autoscale.ts';
-import { Deque } from './deque.ts';
 import type { Pool, PoolImplementation, PoolOptions, PoolStats } from './types.ts';
 
 export interface Entry {

@@ -6,15 +6,9 @@ import { ChordError, ClosedError, ConfigError } from '../../../src/errors.ts';
 import type { Logger } from '../../../src/log/logger.ts';
 import type { ResultMeta } from '../../../src/protocol/result-meta.ts';
 import { MemoryResultBackend, type MemoryResultBackendOptions } from '../../../src/transport/memory/result-backend.ts';
+import { meta } from '../../helpers/meta.ts';
 
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
-const meta = (taskId: string, state: string, result: unknown = null): ResultMeta => ({
-  taskId,
-  state,
-  result,
-  traceback: null,
-  dateDone: null,
-});
 
 function setup(t: TestContext, opts: MemoryResultBackendOptions = {}) {
   const clock = new SimulatedClock(5_000);

@@ -1,20 +1,16 @@
+const INITIAL_SIZE = 16;
+
 /**
- * A growable ring buffer: O(1) push, pushFront and shift. `Array.prototype.shift` is O(n) on
- * large arrays, and a queue with a million waiting messages must not pay that per delivery.
+ * A growable power-of-two ring buffer: O(1) push, pushFront and shift. `Array.prototype.shift`
+ * is O(n) on large arrays, and a queue with a million waiting messages (the memory broker) or
+ * thousands of prefetched tasks (a pool) must not pay that per item. Items handed back (a
+ * terminated thread's tasks, a redelivery) go to the front.
  */
-export class Fifo<T> {
-  #buf: (T | undefined)[];
-  #mask: number;
+export class Deque<T> {
+  #buf: (T | undefined)[] = new Array<T | undefined>(INITIAL_SIZE);
+  #mask = INITIAL_SIZE - 1;
   #head = 0;
   #length = 0;
-
-  /** `capacity` is rounded up to a power of two. @default 16 */
-  constructor(capacity = 16) {
-    let size = 16;
-    while (size < capacity) size *= 2;
-    this.#buf = new Array<T | undefined>(size);
-    this.#mask = size - 1;
-  }
 
   get length(): number {
     return this.#length;
@@ -34,6 +30,12 @@ export class Fifo<T> {
     this.#length++;
   }
 
+  /** Puts `items` first, keeping their order. */
+  unshiftAll(items: readonly T[]): void {
+    for (let i = items.length - 1; i >= 0; i--) this.pushFront(items[i] as T);
+  }
+
+  /** The first item, removed; `undefined` when empty (check `length` if T may be undefined). */
   shift(): T | undefined {
     if (this.#length === 0) return undefined;
     const item = this.#buf[this.#head];
@@ -47,10 +49,11 @@ export class Fifo<T> {
     return this.#length === 0 ? undefined : this.#buf[this.#head];
   }
 
-  /** Removes every item for which `pred` is true, keeping the others' order; returns them. */
+  /** Removes every item for which `pred` is true, keeping the others' order; returns them. O(n). */
   removeWhere(pred: (item: T) => boolean): T[] {
     const removed: T[] = [];
     const n = this.#length;
+    // One turn of the ring in place: nothing grows, since each push follows a shift.
     for (let i = 0; i < n; i++) {
       const item = this.shift() as T;
       if (pred(item)) removed.push(item);
@@ -61,9 +64,17 @@ export class Fifo<T> {
 
   /** Removes everything; returns the items in order. */
   drain(): T[] {
-    const out: T[] = [];
-    while (this.#length > 0) out.push(this.shift() as T);
+    const out = this.toArray();
+    this.clear();
     return out;
+  }
+
+  /** Removes everything and gives the storage back. */
+  clear(): void {
+    this.#buf = new Array<T | undefined>(INITIAL_SIZE);
+    this.#mask = INITIAL_SIZE - 1;
+    this.#head = 0;
+    this.#length = 0;
   }
 
   toArray(): T[] {

@@ -1,9 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock, systemClock } from '../../../src/actors/clock.ts';
+import { TimerHeap } from '../../../src/actors/timer-heap.ts';
 import type { Logger } from '../../../src/log/logger.ts';
-import { Fifo } from '../../../src/transport/memory/fifo.ts';
-import { type HeapNode, TimerHeap } from '../../../src/transport/memory/timer-heap.ts';
+import type { HeapNode } from '../../../src/util/heap.ts';
 
 class Node implements HeapNode {
   at = 0;
@@ -11,32 +11,6 @@ class Node implements HeapNode {
   heapIndex = -1;
   constructor(readonly name: string) {}
 }
-
-describe('Fifo', () => {
-  test('keeps order across growth and wrap-around', () => {
-    const f = new Fifo<number>(4);
-    for (let i = 0; i < 10; i++) f.push(i);
-    for (let i = 0; i < 7; i++) assert.equal(f.shift(), i);
-    for (let i = 10; i < 40; i++) f.push(i);
-    assert.equal(f.length, 33);
-    assert.deepEqual(f.toArray(), Array.from({ length: 33 }, (_, i) => i + 7));
-    assert.deepEqual(f.drain(), Array.from({ length: 33 }, (_, i) => i + 7));
-    assert.equal(f.shift(), undefined);
-    assert.equal(f.peek(), undefined);
-  });
-
-  test('pushFront puts an item first, and removeWhere keeps the others in order', () => {
-    const f = new Fifo<string>();
-    for (const s of ['b', 'c', 'd']) f.push(s);
-    f.pushFront('a');
-    assert.equal(f.peek(), 'a');
-    assert.deepEqual(f.removeWhere((s) => s === 'b' || s === 'd'), ['b', 'd']);
-    assert.deepEqual(f.toArray(), ['a', 'c']);
-    for (let i = 0; i < 40; i++) f.pushFront(`x${i}`);
-    assert.equal(f.length, 42);
-    assert.equal(f.shift(), 'x39');
-  });
-});
 
 describe('TimerHeap', () => {
   const setup = () => {
