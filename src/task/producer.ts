@@ -212,8 +212,18 @@ export class Producer {
 
   async sendMany(items: { taskName: string; args: unknown[]; options: SendOptions }[]): Promise<SentTask[]> {
     if (this.#closed) throw new ClosedError('the app is closed');
-    const prepared = items.map((i) => this.prepare(i.taskName, i.args, i.options));
+    let prepared = items.map((i) => this.prepare(i.taskName, i.args, i.options));
     if (prepared.length === 0) return [];
+    if (this.#deps.replyTo !== undefined && this.#deps.openBroker?.() === undefined && prepared.some((p) => p.message.replyTo === null && !p.message.ignoreResult)) {
+      // The app's first calls: prepared (and so validated, ids fixed) before anything was open,
+      // so without the result backend's reply route. Open the transport, then make them again
+      // with the same ids to carry it. A failure to open is the publish attempt's to retry.
+      const opened = await this.#deps.broker().then(
+        () => true,
+        () => false,
+      );
+      if (opened) prepared = items.map((i, k) => this.prepare(i.taskName, i.args, { ...i.options, taskId: prepared[k]!.message.id }));
+    }
     const first = prepared[0]!;
     // Opening the connection is part of the attempt: a broker that is down at first use is
     // retried by the same policy.

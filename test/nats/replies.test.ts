@@ -113,19 +113,22 @@ describe('NATS result replies', () => {
     assert.equal(client.heard!('not-ours'), undefined);
   });
 
-  test('end to end: delay() then get() through a worker, the results heard on the reply route', async (t) => {
-    const app = new Celeriac('replies', { broker: server.url, config: { transportPrefix: newPrefix() } });
-    t.after(() => app.close());
-    const add = app.task('replies.add', (a: number, b: number) => a + b);
-    const worker = app.worker({ concurrency: 2, pool: 'inline' });
+  test('end to end: calls made before the connection opens are heard on the reply route too', async (t) => {
+    const prefix = newPrefix();
+    const workerApp = new Celeriac('replies', { broker: server.url, config: { transportPrefix: prefix } });
+    t.after(() => workerApp.close());
+    const client = new Celeriac('replies', { broker: server.url, config: { transportPrefix: prefix } });
+    t.after(() => client.close());
+    workerApp.task('replies.add', (a: number, b: number) => a + b);
+    const add = client.task('replies.add', (a: number, b: number) => a + b);
+    const worker = workerApp.worker({ concurrency: 2, pool: 'inline' });
     await worker.start();
-    // The first call opens the connection: it has no reply route (nothing to subscribe on yet)
-    // and is awaited the ordinary way; every call after it has one.
-    assert.equal(await (await add.delay(0, 0)).get({ timeout: 30 }), 0);
+    t.after(() => worker.stop());
+    // The client's very first calls: nothing is open yet when they are made.
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => add.delay(i, 1)));
-    const backend = (await app.transport()).backend!;
+    const backend = (await client.transport()).backend!;
     assert.ok(results.every((r) => backend.heard!(r.id) !== undefined), 'every call registered for a reply');
     assert.deepEqual(await Promise.all(results.map((r) => r.get({ timeout: 30 }))), Array.from({ length: 50 }, (_, i) => i + 1));
-    await worker.stop();
+    assert.ok(results.every((r) => backend.heard!(r.id)?.state === 'SUCCESS'), 'heard, not only read');
   });
 });

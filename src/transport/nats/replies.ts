@@ -14,8 +14,9 @@
  * subscription's propagation to another server. The bucket still has the result, so:
  *   - after a reconnect every entry is *unsure* (`heard()` says "ask the server") and those
  *     being waited on are read from the bucket at once;
- *   - an entry waited on for long is read from the bucket now and then (10 s, doubling to 60 s),
- *     so a lost reply costs a delay, never a result.
+ *   - an entry waited on for long is read from the bucket now and then (after 2 s, then 4, 8...
+ *     up to every 60 s; at most 256 reads a second in all), so a lost reply costs a delay, never
+ *     a result.
  * Entries nobody waits on are forgotten oldest first past `MAX_ENTRIES`; a forgotten id is read
  * from the bucket like any other.
  */
@@ -29,15 +30,15 @@ import type { NatsConnector } from './connection.ts';
 
 /** When a waited-on task with no reply is read from the bucket (tests shorten them). */
 export interface ReplyTiming {
-  /** How often waited-on entries are looked at. @default 5000 */
+  /** How often waited-on entries are looked at. @default 1000 */
   sweepMs: number;
-  /** The first read, after this long without a reply. @default 10000 */
+  /** The first read, after this long without a reply. @default 2000 */
   firstCheckMs: number;
   /** Reads then double up to this interval. @default 60000 */
   maxCheckMs: number;
 }
 
-export const DEFAULT_REPLY_TIMING: ReplyTiming = { sweepMs: 5000, firstCheckMs: 10_000, maxCheckMs: 60_000 };
+export const DEFAULT_REPLY_TIMING: ReplyTiming = { sweepMs: 1000, firstCheckMs: 2000, maxCheckMs: 60_000 };
 const MAX_ENTRIES = 100_000;
 /** Reads one sweep may start: a backlog of waiting ids is caught up over several sweeps. */
 const SWEEP_READS = 256;
@@ -75,6 +76,7 @@ export class ReplyInbox {
   readonly #t: ReplyTiming;
   readonly #entries = new Map<string, Entry>();
   #sub: CoreSubscription | null = null;
+  #subscribing = false;
   #subConn: NatsConnection | null = null;
   #sweep: NodeJS.Timeout | null = null;
   #offReconnect: Unsubscribe | null = null;
@@ -93,14 +95,29 @@ export class ReplyInbox {
   }
 
   /**
-   * Registers a task about to be published; the reply subject to put on it, or undefined when
-   * there is no connection yet to subscribe on (the task is then awaited the ordinary way).
+   * Registers a task about to be published; the reply subject to put on it (undefined once
+   * closed). Call it before the publish: the subscription must reach the server first.
    */
   expect(taskId: string): string | undefined {
     if (this.#closed) return undefined;
     const nc = this.#d.connector.current;
-    if (nc === null) return undefined;
-    if (this.#sub === null || this.#subConn !== nc || this.#sub.isClosed()) this.#subscribe(nc);
+    if (nc !== null) {
+      if (this.#sub === null || this.#subConn !== nc || this.#sub.isClosed()) this.#subscribe(nc);
+    } else if (!this.#subscribing) {
+      // Not connected yet (the app's first publishes): subscribe as soon as it is. The task's
+      // publish awaits the same connection promise, later, so this SUB still goes out first.
+      this.#subscribing = true;
+      this.#d.connector.connection().then(
+        (c) => {
+          this.#subscribing = false;
+          if (!this.#closed && (this.#sub === null || this.#subConn !== c || this.#sub.isClosed())) this.#subscribe(c);
+        },
+        () => {
+          // The publish fails the same way and says so; the entries wait for a reconnect.
+          this.#subscribing = false;
+        },
+      );
+    }
     const old = this.#entries.get(taskId);
     // A republish of an id (a retry by hand, a replayed canvas): its new writes reach us too.
     if (old !== undefined) return this.subject;
