@@ -64,7 +64,9 @@ const ratios: Record<string, number> = {};
 const notes = [
   `${COUNT} × fib(${FIB_N}) per round, ${ROUNDS} rounds after a warm-up; prefetch ×4; ideal = one fib(${FIB_N}) on the main thread ` +
     `(${fmt(one, 2)} ms) × ${COUNT} / concurrency: ${CONCURRENCIES.map((c) => `c${c} ${fmt(ideal(c))} ms`).join(', ')}. ` +
-    'The inline pool runs tasks on the worker’s own event loop, so its c2 cannot beat its c1 on CPU-bound work.',
+    'The inline pool runs tasks on the worker’s own event loop, so its c2 cannot beat its c1 on CPU-bound work. ' +
+      'Over nats:// the nats-server and the producer process run on the same cores as the worker’s threads: at c2 on a 2-core machine ' +
+      'the threads cannot have both cores to themselves, so the ideal (which assumes they do) is out of reach there; c1 leaves a core for the rest.',
 ];
 const addWalls = (name: string, c: number, walls: number[]) => {
   const s = summarize(walls);
