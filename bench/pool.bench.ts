@@ -8,35 +8,14 @@ import { createPool } from '../src/worker/pool/create.ts';
 import type { ExecRequest } from '../src/protocol/execution.ts';
 import { rawPiscinaRate } from './lib/raw-piscina.ts';
 import { fmt, printAndReport, summarize } from './lib/stats.ts';
+import { execRequest } from '../test/helpers/exec-request.ts';
 
 const N = Number(process.env.N ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const THREADS = 2;
 const BATCH = 64;
 
-function exec(i: number): ExecRequest {
-  const id = `bench-${i}`;
-  return {
-    request: {
-      id,
-      task: 'noop',
-      args: [i],
-      kwargs: {},
-      retries: 0,
-      hostname: 'bench@local',
-      queue: 'celery',
-      eta: null,
-      expires: null,
-      parentId: null,
-      rootId: id,
-      groupId: null,
-      redelivered: false,
-    },
-    softTimeLimit: null,
-    timeLimit: null,
-    trackStarted: false,
-  };
-}
+const exec = (i: number): ExecRequest => execRequest('noop', [i], { request: { id: `bench-${i}`, hostname: 'bench@local' } });
 
 async function threadPool(): Promise<{ rates: number[]; avgBatch: number }> {
   const pool = createPool({

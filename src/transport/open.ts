@@ -3,41 +3,16 @@
  * transport only when asked for, so that an app on `memory://` never loads `@nats-io/*`.
  * A result backend on another URL than the broker's is opened on its own and composed in.
  */
-import type { Clock } from '../actors/clock.ts';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../log/logger.ts';
 import { Closeable, closeInTurn } from '../util/closeable.ts';
-import type { Millis } from '../util/time.ts';
 import { MemoryTransport } from './memory/transport.ts';
-import type { Transport, TransportStatus, Unsubscribe } from './types.ts';
+import type { Transport, TransportOptions, TransportStatus, Unsubscribe } from './types.ts';
 import { type BrokerUrl, parseBrokerUrl } from './url.ts';
 
-import type { SerializerName } from '../protocol/task-message.ts';
 export { parseBrokerUrl } from './url.ts';
 export type { BrokerScheme, BrokerUrl } from './url.ts';
 
-export interface OpenTransportOptions {
-  /** Where results go: a `memory://` or `nats://` URL, or `'disabled'`. @default the broker's URL */
-  backendUrl?: string | 'disabled';
-  /** @default systemClock */
-  clock?: Clock;
-  /** @default silent */
-  logger?: Logger;
-  /** Result time to live, ms; `null` keeps results for ever. @default 86_400_000 */
-  resultExpires?: Millis | null;
-  /** Default visibility timeout of deliveries, ms. @default 1_800_000 */
-  visibilityTimeout?: Millis;
-  /** Namespace of streams, buckets and subjects (NATS). */
-  prefix?: string;
-  /** Passed to the NATS client's `connect()`. */
-  connectionOptions?: Record<string, unknown>;
-  /** Handshake deadline of a connection attempt, ms (NATS; `connectionOptions.timeout` wins). */
-  connectTimeout?: Millis;
-  /** Replicas of the streams and buckets the transport creates (NATS). @default 1 */
-  replicas?: number;
-  /** How stored results are encoded where they are stored as bytes (NATS). @default 'msgpack' */
-  resultSerializer?: SerializerName;
-}
+export type OpenTransportOptions = TransportOptions;
 
 /** The shape of `./nats/transport.ts`, imported only for a `nats://` URL. */
 interface NatsTransportModule {

@@ -8,6 +8,9 @@ import type { Millis } from '../util/time.ts';
 import type { ResultMeta } from '../protocol/result-meta.ts';
 import type { CeleriacEvent } from '../protocol/events.ts';
 import type { ControlReply, ControlRequest } from '../protocol/control.ts';
+import type { Clock } from '../actors/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SerializerName } from '../protocol/task-message.ts';
 
 export type Unsubscribe = () => void;
 
@@ -225,3 +228,28 @@ export interface Transport {
    */
   destroy?(): Promise<string[]>;
 }
+
+/** What opening a transport takes (`open.ts`; the NATS transport adds its own tuning). */
+export interface TransportOptions {
+  /** Where results go: a `memory://` or `nats://` URL, or `'disabled'`. @default the broker's URL */
+  backendUrl?: string | 'disabled';
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default silent */
+  logger?: Logger;
+  /** Result time to live, ms; `null` keeps results for ever. @default 86_400_000 (one day) */
+  resultExpires?: Millis | null;
+  /** Default visibility timeout of deliveries (NATS: the consumers' AckWait), ms. */
+  visibilityTimeout?: Millis;
+  /** Namespace of every subject, stream and bucket (NATS). @default 'celeriac' */
+  prefix?: string;
+  /** Passed to the NATS client's `connect()` (see `NatsConnectionOptions` in nats/options.ts). */
+  connectionOptions?: Record<string, unknown>;
+  /** Handshake deadline of a connection attempt, ms (NATS; `connectionOptions.timeout` wins). */
+  connectTimeout?: Millis;
+  /** Replicas of the streams and buckets the transport creates (NATS; 3 on a cluster). @default 1 */
+  replicas?: number;
+  /** How stored results are encoded where they are stored as bytes (NATS). @default 'msgpack' */
+  resultSerializer?: SerializerName;
+}
+

@@ -27,10 +27,11 @@ export const TASK_MAX_ACK_PENDING = 20_000;
 
 type StreamCfg = Partial<StreamConfig> & { name: string };
 
-export function tasksStreamConfig(names: NatsNames, replicas: number): StreamCfg {
+/** Tasks and delayed tasks: a work queue (each message gone once acked), deduplicated by id. */
+function workQueueStreamConfig(name: string, subjects: string, replicas: number): StreamCfg {
   return {
-    name: names.tasksStream,
-    subjects: [names.taskSubjects],
+    name,
+    subjects: [subjects],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     num_replicas: replicas,
@@ -39,17 +40,11 @@ export function tasksStreamConfig(names: NatsNames, replicas: number): StreamCfg
   };
 }
 
-export function delayedStreamConfig(names: NatsNames, replicas: number): StreamCfg {
-  return {
-    name: names.delayedStream,
-    subjects: [names.delayedSubjects],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    duplicate_window: DUPLICATE_WINDOW_MS * NANOS,
-    discard: DiscardPolicy.Old,
-  };
-}
+export const tasksStreamConfig = (names: NatsNames, replicas: number): StreamCfg =>
+  workQueueStreamConfig(names.tasksStream, names.taskSubjects, replicas);
+
+export const delayedStreamConfig = (names: NatsNames, replicas: number): StreamCfg =>
+  workQueueStreamConfig(names.delayedStream, names.delayedSubjects, replicas);
 
 /** Dead letters: kept two weeks or the last 100,000, whichever is less. */
 export function dlqStreamConfig(names: NatsNames, replicas: number): StreamCfg {

@@ -22,6 +22,7 @@ import type { NatsConnector } from './connection.ts';
 import { NatsDelivery, type DeliveryHost } from './delivery.ts';
 import { BANDS, type QueueNames } from './names.ts';
 import { AckBody, nextSubject, parseAckSubject, PullRequest, type PullEnd, type PullOptions } from './pull.ts';
+import { PullHealth } from './pull-health.ts';
 import { Waker } from './waker.ts';
 
 const LONG_POLL_MS = 5000;
@@ -80,10 +81,7 @@ export class NatsSubscription implements Subscription {
   #discoverAt = 0;
   #reset = false;
   #closed = false;
-  /** When a pull round last ended normally, or a message arrived (epoch ms). */
-  #aliveAt = Date.now();
-  /** The pull loop's first failure since it last worked, and the latest error. */
-  #failing: { since: number; error: string } | null = null;
+  readonly #health: PullHealth;
   #closing: Promise<void> | null = null;
   #bell: CoreSubscription | null = null;
   #bellConn: NatsConnection | null = null;
@@ -99,6 +97,7 @@ export class NatsSubscription implements Subscription {
     onError: (err: Error) => void,
   ) {
     this.#host = host;
+    this.#health = new PullHealth(queue, UNHEALTHY_AFTER_MS, SILENT_AFTER_MS);
     this.#onError = onError;
     this.#queue = queue;
     this.#names = names;
@@ -156,13 +155,11 @@ export class NatsSubscription implements Subscription {
         force = false;
         await this.#serve(nc, () => {
           failures = missing = 0;
-          this.#aliveAt = Date.now();
-          this.#failing = null;
+          this.#health.recovered();
         });
       } catch (err) {
         if (this.#closed) break;
-        const error = err instanceof Error ? err.message : String(err);
-        this.#failing = { since: this.#failing?.since ?? Date.now(), error };
+        this.#health.failed(err);
         if (err instanceof ClosedError) {
           // The connection was closed under us: this subscription cannot continue.
           void this.terminate(err);
@@ -187,7 +184,7 @@ export class NatsSubscription implements Subscription {
       if (this.#free() <= 0) {
         await this.#waker.sleep('credit');
         // Silence counts only while there was credit to pull with.
-        this.#aliveAt = Date.now();
+        this.#health.alive();
         continue;
       }
       if (Date.now() >= this.#discoverAt) await this.#discover();
@@ -205,7 +202,7 @@ export class NatsSubscription implements Subscription {
       }
       this.#waker.clear();
       this.#recheck();
-      if (end === 'expired' || end === 'complete' || end === 'empty') this.#aliveAt = Date.now();
+      if (end === 'expired' || end === 'complete' || end === 'empty') this.#health.alive();
       this.#discoverAt = 0;
       if (end === 'no-responders' || end === 'error' || end === 'stalled') throw new PullFailure(0, end, lp.detail);
     }
@@ -313,21 +310,9 @@ export class NatsSubscription implements Subscription {
     });
   }
 
-  /**
-   * Unhealthy while the pull loop has failed for a while (no stream or consumer it may use, no
-   * JetStream leader, permissions) or no pull round has ended for three long polls although
-   * there was credit to pull with.
-   */
+  /** See pull-health.ts. */
   health(): SubscriptionHealth {
-    const now = Date.now();
-    const f = this.#failing;
-    if (f !== null && now - f.since >= UNHEALTHY_AFTER_MS) {
-      return { ok: false, problem: `queue ${this.#queue}: cannot consume since ${new Date(f.since).toISOString()}: ${f.error}`, since: f.since };
-    }
-    if (!this.#closed && this.#free() > 0 && now - this.#aliveAt >= SILENT_AFTER_MS) {
-      return { ok: false, problem: `queue ${this.#queue}: no answer from the server for ${Math.round((now - this.#aliveAt) / 1000)} s`, since: this.#aliveAt };
-    }
-    return { ok: true };
+    return this.#health.report(!this.#closed && this.#free() > 0);
   }
 
   /** Stopped by its holder. */

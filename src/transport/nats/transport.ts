@@ -2,12 +2,11 @@
  * `nats://`: the four transport interfaces over one NATS connection (a second one only when
  * the result backend lives on other servers). Nothing connects until first use.
  */
-import { systemClock, type Clock } from '../../actors/clock.ts';
+import { systemClock } from '../../actors/clock.ts';
 import { ConfigError } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
 import type { Millis } from '../../util/time.ts';
-import type { SerializerName } from '../../protocol/task-message.ts';
-import type { Broker, ControlBus, EventBus, ResultBackend, Transport, TransportStatus, Unsubscribe } from '../types.ts';
+import type { Broker, ControlBus, EventBus, ResultBackend, Transport, TransportOptions, TransportStatus, Unsubscribe } from '../types.ts';
 import { NatsBroker } from './broker.ts';
 import { NatsConnector } from './connection.ts';
 import { NatsControlBus } from './control-bus.ts';
@@ -24,27 +23,9 @@ import { NatsTopology } from './topology.ts';
 const DEFAULT_RESULT_EXPIRES: Millis = 86_400_000;
 const DEFAULT_VISIBILITY_TIMEOUT: Millis = 30_000;
 
-export interface NatsTransportOptions {
-  /** Result backend: undefined = these servers; 'disabled'; or other `nats://` servers. */
-  backendUrl?: string | 'disabled';
-  clock?: Clock;
-  logger?: Logger;
-  /** TTL of stored results, ms; null keeps them. @default 1 day */
-  resultExpires?: Millis | null;
-  /** AckWait of the task consumers, ms. @default 30000 */
-  visibilityTimeout?: Millis;
-  /** Namespace of every subject, stream and bucket. @default 'celeriac' */
-  prefix?: string;
-  /** See `NatsConnectionOptions` in options.ts. */
-  connectionOptions?: Record<string, unknown>;
-  /** Handshake deadline of a connection attempt, ms; `connectionOptions.timeout` wins. @default 5000 */
-  connectTimeout?: Millis;
-  /** Stream and bucket replicas (3 on a three-server cluster). @default 1 */
-  replicas?: number;
+export interface NatsTransportOptions extends TransportOptions {
   /** When a result reply that never came is read from the bucket instead (see replies.ts). */
   replyTiming?: Partial<ReplyTiming>;
-  /** How stored results are written (`resultSerializer`). @default 'msgpack' */
-  resultSerializer?: SerializerName;
 }
 
 class Side {
